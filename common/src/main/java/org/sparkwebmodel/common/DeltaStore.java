@@ -1,0 +1,163 @@
+package org.sparkwebmodel.common;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The only gateway from the jobs to Delta: path-based tables under a {@link Warehouse}, addressed
+ * by {@link TableName}. Creating, reading (latest or at a pinned version), overwriting, appending
+ * and dropping tables.
+ */
+public final class DeltaStore {
+  private final SparkSession spark;
+  private final Warehouse warehouse;
+
+  public DeltaStore(SparkSession spark, Warehouse warehouse) {
+    this.spark = spark;
+    this.warehouse = warehouse;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public Warehouse warehouse() {
+    return warehouse;
+  }
+
+  public String location(TableName table) {
+    return warehouse.location(table);
+  }
+
+  public boolean exists(TableName table) {
+    return DeltaTable.isDeltaTable(spark, location(table));
+  }
+
+  /** Fails with a message naming the table when it does not exist. */
+  public void requireExists(TableName table, String why) {
+    if (!exists(table)) {
+      throw new WebModelException(
+          "table " + table + " does not exist (" + location(table) + "); " + why);
+    }
+  }
+
+  /** The latest version of a table. */
+  public Dataset<Row> read(TableName table) {
+    return spark.read().format("delta").load(location(table));
+  }
+
+  /** The table as it was at {@code version} (Delta time travel). */
+  public Dataset<Row> readAt(TableName table, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(location(table));
+  }
+
+  /** The current version number of a table's Delta log. */
+  public long version(TableName table) {
+    return deltaTable(table).history(1).select("version").first().getLong(0);
+  }
+
+  /**
+   * Operation metrics (e.g. numTargetRowsInserted of a MERGE) of the commit made after {@code
+   * versionBefore}; empty when the operation committed nothing (Delta skips no-op commits).
+   */
+  public Map<String, String> operationMetricsSince(TableName table, long versionBefore) {
+    Row last = deltaTable(table).history(1).select("version", "operationMetrics").first();
+    return last.getLong(0) == versionBefore || last.isNullAt(1) ? Map.of() : last.getJavaMap(1);
+  }
+
+  public DeltaTable deltaTable(TableName table) {
+    return DeltaTable.forPath(spark, location(table));
+  }
+
+  /**
+   * Creates an empty table with {@code schema} unless it exists; an existing table must have the
+   * same columns in the same order with the same types.
+   */
+  public void createIfMissing(TableName table, StructType schema) {
+    if (exists(table)) {
+      requireSchema(table, schema);
+      return;
+    }
+    DeltaTable.createIfNotExists(spark).location(location(table)).addColumns(schema).execute();
+  }
+
+  /** Fails naming the first column that differs from {@code expected}. */
+  public void requireSchema(TableName table, StructType expected) {
+    StructType actual = read(table).schema();
+    for (int i = 0; i < expected.size(); i++) {
+      StructField want = expected.fields()[i];
+      if (i >= actual.size()) {
+        throw new WebModelException(
+            "table " + table + " lacks column " + want.name() + " " + want.dataType().sql());
+      }
+      StructField have = actual.fields()[i];
+      if (!have.name().equals(want.name()) || !have.dataType().equals(want.dataType())) {
+        throw new WebModelException(
+            "table "
+                + table
+                + " column "
+                + (i + 1)
+                + " is "
+                + have.name()
+                + " "
+                + have.dataType().sql()
+                + ", expected "
+                + want.name()
+                + " "
+                + want.dataType().sql());
+      }
+    }
+    if (actual.size() > expected.size()) {
+      throw new WebModelException(
+          "table "
+              + table
+              + " has an unexpected column "
+              + actual.fields()[expected.size()].name());
+    }
+  }
+
+  /** Replaces the table's content with {@code rows} in one commit (creating it if missing). */
+  public void overwrite(TableName table, Dataset<Row> rows) {
+    rows.write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .save(location(table));
+  }
+
+  /** Appends {@code rows} in one commit; the table must exist with the same columns. */
+  public void append(TableName table, Dataset<Row> rows) {
+    StructType schema = read(table).schema();
+    Column[] ordered = new Column[schema.size()];
+    for (int i = 0; i < ordered.length; i++) {
+      ordered[i] = col(schema.fields()[i].name());
+    }
+    rows.select(ordered).write().format("delta").mode("append").save(location(table));
+  }
+
+  /** Deletes the table's folder; returns whether there was one. */
+  public boolean drop(TableName table) {
+    Path path = new Path(location(table));
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      boolean existed = fs.exists(path) && fs.delete(path, true);
+      DeltaLog.clearCache();
+      return existed;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot drop " + table + " at " + path, e);
+    }
+  }
+}

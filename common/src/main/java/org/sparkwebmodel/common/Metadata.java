@@ -1,0 +1,56 @@
+package org.sparkwebmodel.common;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The permanent {@code datamodel_metadata} table: one row per module per run. Writing is keyed on
+ * (run_id, model, module), so re-running a failed main step replaces its row instead of adding a
+ * second one (DECISIONS 15).
+ */
+public final class Metadata {
+  public static final String MODEL = "web";
+
+  private Metadata() {}
+
+  public static TableName table(Variables vars) {
+    return vars.output("datamodel_metadata");
+  }
+
+  public static void ensureTable(DeltaStore store, Variables vars) {
+    store.createIfMissing(table(vars), Schemas.METADATA);
+  }
+
+  /** Inserts or replaces the row of (run_id, model, module). */
+  public static void write(DeltaStore store, Variables vars, MetadataRow row) {
+    ensureTable(store, vars);
+    var source = store.spark().createDataFrame(List.of(row.toRow()), Schemas.METADATA);
+    Upsert.merge(
+        store,
+        table(vars),
+        source,
+        List.of("run_id", "model", "module"),
+        Optional.empty(),
+        Map.of());
+  }
+
+  /** Whether a row for this run and module exists already. */
+  public static boolean hasRow(DeltaStore store, Variables vars, Instant runId, Module module) {
+    if (!store.exists(table(vars))) {
+      return false;
+    }
+    return !store
+        .read(table(vars))
+        .where(
+            col("run_id")
+                .equalTo(lit(runId))
+                .and(col("model").equalTo(MODEL))
+                .and(col("module").equalTo(module.value())))
+        .isEmpty();
+  }
+}

@@ -1,0 +1,278 @@
+package org.sparkwebmodel.common;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a playbook YAML file into a validated {@link Playbook}.
+ *
+ * <p>Format: top-level keys {@code module} ({@code sessions}|{@code users}), {@code step} ({@code
+ * main}|{@code complete}|{@code destroy}) and {@code variables}. The sql-runner spelling with a
+ * leading colon ({@code :variables:}, {@code :scratch_schema:}) is accepted for every key, so a
+ * user's existing playbook variables can be pasted in. An empty value means the default, as in
+ * sql-runner. Unknown keys, wrong types and bad values are errors naming the file, the key and what
+ * is allowed; overrides ({@code --var KEY=VALUE}) are checked the same way.
+ */
+public final class PlaybookLoader {
+  static final List<String> TOP_LEVEL_KEYS = List.of("module", "step", "variables");
+
+  /** Every variable a playbook or {@code --var} may set, with its default (null: computed). */
+  static final Map<String, Object> DEFAULTS = defaults();
+
+  private static Map<String, Object> defaults() {
+    Map<String, Object> defaults = new LinkedHashMap<>();
+    defaults.put("scratch_schema", "scratch");
+    defaults.put("output_schema", "derived");
+    defaults.put("entropy", "");
+    defaults.put("warehouse", "./warehouse");
+    defaults.put("model_version", BuildInfo.defaultModelVersion());
+    defaults.put("upsert_lookback", 30);
+    defaults.put("upsert_lookback_days", 30);
+    defaults.put("stage_next", true);
+    defaults.put("skip_derived", false);
+    defaults.put("cleanup_mode", "all");
+    defaults.put("ends_run", false);
+    return Map.copyOf(defaults);
+  }
+
+  private PlaybookLoader() {}
+
+  /** Loads a playbook file; {@code overrides} are {@code --var} values and win over the file. */
+  public static Playbook load(Path file, Map<String, String> overrides) {
+    String source = file.toString();
+    Object document;
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+    } catch (NoSuchFileException e) {
+      throw new WebModelException("playbook not found: " + source);
+    } catch (MarkedYAMLException e) {
+      throw new WebModelException(
+          "malformed YAML in "
+              + source
+              + " at line "
+              + (e.getProblemMark().getLine() + 1)
+              + ": "
+              + e.getProblem());
+    } catch (YAMLException e) {
+      throw new WebModelException("malformed YAML in " + source + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new WebModelException("cannot read playbook " + source + ": " + e.getMessage(), e);
+    }
+    if (!(document instanceof Map<?, ?> top)) {
+      throw new WebModelException(
+          "playbook " + source + " must be a YAML mapping with keys " + TOP_LEVEL_KEYS);
+    }
+    Map<String, Object> keys = normalise(top, source, "");
+    for (String key : keys.keySet()) {
+      if (!TOP_LEVEL_KEYS.contains(key)) {
+        throw new WebModelException(
+            "unknown key '" + key + "' in " + source + "; allowed: " + TOP_LEVEL_KEYS);
+      }
+    }
+    Module module = parseEnum(keys.get("module"), "module", source, Module.values(), Module::value);
+    Step step = parseEnum(keys.get("step"), "step", source, Step.values(), Step::value);
+    Object variablesNode = keys.get("variables");
+    Map<String, Object> raw = new LinkedHashMap<>();
+    if (variablesNode != null) {
+      if (!(variablesNode instanceof Map<?, ?> vars)) {
+        throw new WebModelException(
+            "key 'variables' in " + source + " must be a mapping of variable names to values");
+      }
+      raw.putAll(normalise(vars, source, "variables."));
+    }
+    return new Playbook(source, module, step, variables(raw, source, overrides));
+  }
+
+  /**
+   * Builds variables from raw values (YAML scalars or strings), applying {@code overrides} ({@code
+   * --var}, always strings) on top. Used for commands that take variables without a playbook too.
+   */
+  public static Variables variables(
+      Map<String, Object> raw, String source, Map<String, String> overrides) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, String> origin = new LinkedHashMap<>();
+    raw.forEach(
+        (key, value) -> {
+          requireKnown(key, source);
+          values.put(key, value);
+          origin.put(key, source);
+        });
+    overrides.forEach(
+        (key, value) -> {
+          requireKnown(key, "--var");
+          values.put(key, value);
+          origin.put(key, "--var " + key + "=" + value);
+        });
+    if (values.get("upsert_lookback") != null
+        && values.get("upsert_lookback_days") != null
+        && !String.valueOf(values.get("upsert_lookback"))
+            .equals(String.valueOf(values.get("upsert_lookback_days")))) {
+      throw new WebModelException(
+          "upsert_lookback and upsert_lookback_days are the same variable and disagree: "
+              + values.get("upsert_lookback")
+              + " vs "
+              + values.get("upsert_lookback_days")
+              + " ("
+              + source
+              + "); set one of them");
+    }
+    Values reader = new Values(values, origin);
+    String lookbackKey =
+        values.get("upsert_lookback") != null ? "upsert_lookback" : "upsert_lookback_days";
+    return new Variables(
+        reader.identifier("scratch_schema"),
+        reader.identifier("output_schema"),
+        reader.entropy(),
+        reader.text("warehouse"),
+        reader.text("model_version"),
+        reader.nonNegativeInt(lookbackKey),
+        reader.bool("stage_next"),
+        reader.bool("skip_derived"),
+        reader.cleanupMode(),
+        reader.bool("ends_run"));
+  }
+
+  private static void requireKnown(String key, String source) {
+    if (!DEFAULTS.containsKey(key)) {
+      throw new WebModelException(
+          "unknown variable '"
+              + key
+              + "' in "
+              + source
+              + "; allowed: "
+              + DEFAULTS.keySet().stream().sorted().toList());
+    }
+  }
+
+  /** Strips the sql-runner leading colon from keys and rejects non-string or duplicate keys. */
+  private static Map<String, Object> normalise(Map<?, ?> node, String source, String path) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> entry : node.entrySet()) {
+      if (!(entry.getKey() instanceof String key)) {
+        throw new WebModelException(
+            "key '" + path + entry.getKey() + "' in " + source + " must be a string");
+      }
+      String name = key.startsWith(":") ? key.substring(1) : key;
+      if (result.containsKey(name)) {
+        throw new WebModelException("key '" + path + name + "' appears twice in " + source);
+      }
+      result.put(name, entry.getValue());
+    }
+    return result;
+  }
+
+  private static <E extends Enum<E>> E parseEnum(
+      Object value, String key, String source, E[] allowed, Function<E, String> name) {
+    List<String> names = Arrays.stream(allowed).map(name).toList();
+    if (value == null) {
+      throw new WebModelException("missing key '" + key + "' in " + source + "; one of " + names);
+    }
+    return Arrays.stream(allowed)
+        .filter(candidate -> name.apply(candidate).equals(String.valueOf(value)))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new WebModelException(
+                    key + " must be one of " + names + ", got: '" + value + "' (" + source + ")"));
+  }
+
+  /** Typed access to the merged values; an empty or missing value yields the default. */
+  private record Values(Map<String, Object> values, Map<String, String> origin) {
+
+    private Object value(String key) {
+      Object value = values.get(key);
+      if (value == null || (value instanceof String s && s.isEmpty() && !key.equals("entropy"))) {
+        return DEFAULTS.get(key);
+      }
+      return value;
+    }
+
+    private WebModelException bad(String key, Object value, String allowed) {
+      return new WebModelException(
+          key + " must be " + allowed + ", got: '" + value + "' (" + origin.get(key) + ")");
+    }
+
+    String text(String key) {
+      Object value = value(key);
+      if (!(value instanceof String text)) {
+        throw bad(key, value, "a string");
+      }
+      return text;
+    }
+
+    String identifier(String key) {
+      String text = text(key);
+      if (!text.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw bad(key, text, "a schema name matching [A-Za-z_][A-Za-z0-9_]*");
+      }
+      return text;
+    }
+
+    String entropy() {
+      Object value = values.getOrDefault("entropy", "");
+      String text = value == null ? "" : value.toString();
+      if (!(value == null || value instanceof String) || !text.matches("[A-Za-z0-9_]*")) {
+        throw bad("entropy", value, "a table-name suffix matching [A-Za-z0-9_]* (may be empty)");
+      }
+      return text;
+    }
+
+    boolean bool(String key) {
+      Object value = value(key);
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      if (value instanceof String s) {
+        switch (s.toLowerCase(Locale.ROOT)) {
+          case "true":
+            return true;
+          case "false":
+            return false;
+          default:
+            break;
+        }
+      }
+      throw bad(key, value, "true or false");
+    }
+
+    int nonNegativeInt(String key) {
+      Object value = value(key);
+      int number;
+      if (value instanceof Integer i) {
+        number = i;
+      } else if (value instanceof String s && s.matches("[0-9]{1,9}")) {
+        number = Integer.parseInt(s);
+      } else {
+        throw bad(key, value, "a whole number of days >= 0");
+      }
+      if (number < 0) {
+        throw bad(key, value, "a whole number of days >= 0");
+      }
+      return number;
+    }
+
+    CleanupMode cleanupMode() {
+      Object value = value("cleanup_mode");
+      try {
+        return CleanupMode.parse(String.valueOf(value));
+      } catch (IllegalArgumentException e) {
+        throw bad("cleanup_mode", value, "one of [all, debug, trace]");
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package org.sparkwebmodel.common;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What a module's main step has taken on and its complete step has not yet finished: the run id and
+ * the pinned version of the staged input. Kept in the scratch table {@code <module>_run_state};
+ * main writes it before its first output, complete drops it last. While it exists, re-running main
+ * processes the same staged version under the same run id, so a retry converges to the result of an
+ * uninterrupted run.
+ *
+ * @param stagedVersion the Delta version of the staged input that main read
+ */
+public record RunState(Instant runId, long stagedVersion) {
+  static final StructType SCHEMA = StructType.fromDDL("run_id TIMESTAMP, staged_version BIGINT");
+
+  public static TableName table(Variables vars, Module module) {
+    return vars.scratch(module.value() + "_run_state");
+  }
+
+  public static Optional<RunState> read(DeltaStore store, Variables vars, Module module) {
+    TableName table = table(vars, module);
+    if (!store.exists(table)) {
+      return Optional.empty();
+    }
+    List<Row> rows = store.read(table).collectAsList();
+    if (rows.isEmpty()) {
+      return Optional.empty();
+    }
+    Row row = rows.get(0);
+    return Optional.of(new RunState(row.getAs("run_id"), row.<Long>getAs("staged_version")));
+  }
+
+  public void write(DeltaStore store, Variables vars, Module module) {
+    Row row = RowFactory.create(runId, stagedVersion);
+    store.overwrite(table(vars, module), store.spark().createDataFrame(List.of(row), SCHEMA));
+  }
+
+  public static void drop(DeltaStore store, Variables vars, Module module) {
+    store.drop(table(vars, module));
+  }
+
+  /**
+   * The run id for a fresh main step of {@code module}: the open run's id, unless this module
+   * already logged a row under it (then that run is over for this module and a new one starts).
+   */
+  public static Instant runIdForNewMain(
+      DeltaStore store, Variables vars, Module module, Instant now) {
+    return RunId.current(store, vars)
+        .filter(id -> !Metadata.hasRow(store, vars, id, module))
+        .orElseGet(() -> RunId.start(store, vars, now));
+  }
+}

@@ -1,0 +1,75 @@
+package org.sparkwebmodel.common;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import java.util.Arrays;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Reads a staged table at a pinned Delta version and later removes exactly the rows that version
+ * held. Rows staged after the read (new commits) survive the removal, even when they carry the same
+ * key as a processed row: a row is removed only if its key and its full content equal a row of the
+ * pinned version.
+ */
+public final class StagedInput {
+  private StagedInput() {}
+
+  /** The rows of a staged table at one version. */
+  public record Pinned(TableName table, long version, Dataset<Row> rows) {}
+
+  /** Reads {@code table} at its current version, or at {@code version} when given (a re-run). */
+  public static Pinned read(DeltaStore store, TableName table, Long version, String neededBy) {
+    store.requireExists(table, neededBy + " reads it; stage input into it first");
+    long pinned = version != null ? version : store.version(table);
+    try {
+      return new Pinned(table, pinned, store.readAt(table, pinned));
+    } catch (RuntimeException e) {
+      throw new WebModelException(
+          "cannot read "
+              + table
+              + " at version "
+              + pinned
+              + " (was it vacuumed?): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Deletes from {@code table} every row that is identical to a row of {@code version} (matched on
+   * {@code key}, NULL-safe, and a hash of all columns). Returns the number of rows deleted.
+   */
+  public static long removeRead(DeltaStore store, TableName table, long version, String key) {
+    if (!store.exists(table)) {
+      return 0;
+    }
+    Dataset<Row> read = store.readAt(table, version);
+    String[] columns = read.columns();
+    Dataset<Row> processed =
+        read.select(col(key).as("_key"), rowHash("", columns).as("_hash")).distinct();
+    if (processed.isEmpty()) {
+      return 0;
+    }
+    Column on =
+        col("t." + key)
+            .eqNullSafe(col("s._key"))
+            .and(rowHash("t.", columns).equalTo(col("s._hash")));
+    long versionBefore = store.version(table);
+    store.deltaTable(table).as("t").merge(processed.as("s"), on).whenMatched().delete().execute();
+    return Long.parseLong(
+        store
+            .operationMetricsSince(table, versionBefore)
+            .getOrDefault("numTargetRowsDeleted", "0"));
+  }
+
+  private static Column rowHash(String prefix, String[] columns) {
+    Column[] fields =
+        Arrays.stream(columns).map(name -> col(prefix + name).as(name)).toArray(Column[]::new);
+    return sha2(to_json(struct(fields)), 256);
+  }
+}

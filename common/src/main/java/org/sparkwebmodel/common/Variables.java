@@ -1,0 +1,42 @@
+package org.sparkwebmodel.common;
+
+/**
+ * The validated playbook variables, with the reference's names (reference §6). One variable set
+ * serves every playbook, so one {@code --var} can be applied to a whole run.
+ *
+ * @param scratchSchema schema of the scratch and staged tables (default {@code scratch})
+ * @param outputSchema schema of the derived tables, manifests and metadata (default {@code
+ *     derived})
+ * @param entropy suffix of every table name (default empty)
+ * @param warehouse root folder or URI under which the Delta tables live (default {@code
+ *     ./warehouse})
+ * @param modelVersion written to {@code datamodel_metadata.model_version}
+ * @param upsertLookbackDays days before the batch's earliest start in which derived rows are
+ *     replaced (default 30)
+ * @param stageNext whether main stages the touched users for the next module (default true)
+ * @param skipDerived whether main skips the derived-table upsert (default false)
+ * @param cleanupMode which scratch tables complete drops (default all)
+ * @param endsRun whether complete drops {@code metadata_run_id} (default false)
+ */
+public record Variables(
+    String scratchSchema,
+    String outputSchema,
+    String entropy,
+    String warehouse,
+    String modelVersion,
+    int upsertLookbackDays,
+    boolean stageNext,
+    boolean skipDerived,
+    CleanupMode cleanupMode,
+    boolean endsRun) {
+
+  /** The name of a table in the scratch schema, entropy applied. */
+  public TableName scratch(String name) {
+    return new TableName(scratchSchema, name + entropy);
+  }
+
+  /** The name of a table in the output schema, entropy applied. */
+  public TableName output(String name) {
+    return new TableName(outputSchema, name + entropy);
+  }
+}

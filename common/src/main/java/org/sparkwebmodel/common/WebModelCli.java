@@ -1,0 +1,254 @@
+package org.sparkwebmodel.common;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code web-model} command line (see README, "Command-line contract"): run a playbook, load a
+ * CSV file into a table, export a table to CSV, write sample page views. A thin layer over the
+ * jobs; errors end in a one-line message on stderr and a non-zero exit status.
+ */
+@Command(
+    name = "web-model",
+    mixinStandardHelpOptions = true,
+    versionProvider = WebModelCli.Version.class,
+    description = "Sessions and users modules of the web data model on Spark and Delta Lake.",
+    subcommands = {
+      WebModelCli.PlaybookCommand.class,
+      WebModelCli.LoadCommand.class,
+      WebModelCli.ExportCommand.class,
+      WebModelCli.SampleDataCommand.class
+    })
+public final class WebModelCli {
+  private static final Logger LOG = LoggerFactory.getLogger(WebModelCli.class);
+
+  @Option(
+      names = "--warehouse",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description =
+          "Root folder or URI of the Delta tables (default: ./warehouse or the playbook's).")
+  String warehouse;
+
+  /** Runs the command line and returns the exit status; the session is left running. */
+  public static int execute(String... args) {
+    CommandLine commandLine = new CommandLine(new WebModelCli());
+    commandLine.setExecutionExceptionHandler(WebModelCli::handleFailure);
+    return commandLine.execute(args);
+  }
+
+  public static void main(String[] args) {
+    int status = execute(args);
+    SparkSession.getActiveSession()
+        .foreach(
+            session -> {
+              session.stop();
+              return null;
+            });
+    System.exit(status);
+  }
+
+  /** Prints the one-line error (then the stack trace for unexpected failures) and exits 1. */
+  static int handleFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+    PrintWriter err = commandLine.getErr();
+    if (e instanceof WebModelException) {
+      err.println("web-model: error: " + e.getMessage());
+      LOG.debug("failure", e);
+    } else {
+      err.println(
+          "web-model: error: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return 1;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  static SparkSession session(String what) {
+    return SparkSessions.builder("spark-web-model " + what).getOrCreate();
+  }
+
+  Map<String, String> overrides(Map<String, String> vars) {
+    Map<String, String> all = new LinkedHashMap<>(vars);
+    if (warehouse != null) {
+      all.put("warehouse", warehouse);
+    }
+    return all;
+  }
+
+  Warehouse warehouseOrDefault() {
+    return new Warehouse(warehouse != null ? warehouse : "./warehouse");
+  }
+
+  /**
+   * Arguments of a job's spark-submit main ({@code [--warehouse DIR] FILE.yml [--var K=V ...]}) as
+   * a {@code playbook} command line.
+   */
+  public static String[] playbookArgs(String[] args) {
+    if (java.util.Arrays.asList(args).contains("playbook")) {
+      return args;
+    }
+    String[] result = new String[args.length + 1];
+    result[0] = "playbook";
+    System.arraycopy(args, 0, result, 1, args.length);
+    return result;
+  }
+
+  /** Finds the job of a module among the jobs on the classpath. */
+  public static ModuleJob jobFor(Module module) {
+    for (ModuleJob job : ServiceLoader.load(ModuleJob.class)) {
+      if (job.module() == module) {
+        return job;
+      }
+    }
+    throw new WebModelException("no job for module '" + module.value() + "' on the classpath");
+  }
+
+  /** Runs one playbook and prints its summary line; shared with the spark-submit mains. */
+  public static StepReport runPlaybook(Playbook playbook, ModuleJob job) {
+    SparkSession spark = session(playbook.label());
+    spark.sparkContext().setJobGroup(playbook.label(), playbook.label(), false);
+    StepReport report = job.run(spark, playbook);
+    System.out.println(report.summaryLine());
+    return report;
+  }
+
+  @Command(
+      name = "playbook",
+      description = "Run one playbook (a module's main, complete or destroy).")
+  static final class PlaybookCommand implements Callable<Integer> {
+    @ParentCommand WebModelCli parent;
+
+    @Parameters(index = "0", paramLabel = "FILE.yml", description = "The playbook to run.")
+    Path file;
+
+    @Option(
+        names = "--var",
+        paramLabel = "KEY=VALUE",
+        description = "Override a playbook variable.")
+    Map<String, String> vars = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+      Playbook playbook = PlaybookLoader.load(file, parent.overrides(vars));
+      runPlaybook(playbook, jobFor(playbook.module()));
+      return 0;
+    }
+  }
+
+  @Command(name = "load", description = "Append the rows of a CSV file to a table.")
+  static final class LoadCommand implements Callable<Integer> {
+    @ParentCommand WebModelCli parent;
+
+    @Parameters(index = "0", paramLabel = "SCHEMA.TABLE")
+    String table;
+
+    @Parameters(index = "1", paramLabel = "FILE.csv")
+    Path file;
+
+    @Override
+    public Integer call() {
+      TableName name = TableName.parse(table);
+      Warehouse warehouse = parent.warehouseOrDefault();
+      long started = System.nanoTime();
+      DeltaStore store = new DeltaStore(session("load"), warehouse);
+      long rows = CsvTables.load(store, name, file);
+      System.out.printf(
+          "loaded %,d rows from %s into %s in %.1f s%n",
+          rows, file, name, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
+      return 0;
+    }
+  }
+
+  @Command(name = "export", description = "Write a whole table to a CSV file.")
+  static final class ExportCommand implements Callable<Integer> {
+    @ParentCommand WebModelCli parent;
+
+    @Parameters(index = "0", paramLabel = "SCHEMA.TABLE")
+    String table;
+
+    @Parameters(index = "1", paramLabel = "FILE.csv")
+    Path file;
+
+    @Override
+    public Integer call() {
+      TableName name = TableName.parse(table);
+      DeltaStore store = new DeltaStore(session("export"), parent.warehouseOrDefault());
+      long rows = CsvTables.export(store, name, file);
+      System.out.printf("exported %,d rows of %s to %s%n", rows, name, file);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "sample-data",
+      description = "Append synthetic page views to <scratch_schema>.page_views_staged<entropy>.")
+  static final class SampleDataCommand implements Callable<Integer> {
+    @ParentCommand WebModelCli parent;
+
+    @Option(
+        names = "--rows",
+        paramLabel = "N",
+        defaultValue = "100000",
+        description = "Page views to write (default ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(
+        names = "--seed",
+        paramLabel = "S",
+        defaultValue = "1",
+        description = "Random seed (default ${DEFAULT-VALUE}); same seed, same rows.")
+    long seed;
+
+    @Option(
+        names = "--var",
+        paramLabel = "KEY=VALUE",
+        description = "Variables naming the table, e.g. entropy=_test.")
+    Map<String, String> vars = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+      if (rows < 0) {
+        throw new WebModelException("--rows must be >= 0, got: " + rows);
+      }
+      Variables variables = PlaybookLoader.variables(Map.of(), "--var", parent.overrides(vars));
+      long started = System.nanoTime();
+      DeltaStore store =
+          new DeltaStore(session("sample-data"), new Warehouse(variables.warehouse()));
+      TableName table = variables.scratch("page_views_staged");
+      SampleData.write(store, table, rows, seed);
+      System.out.printf(
+          "wrote %,d sample page views (seed %d) to %s in %.1f s%n",
+          rows, seed, table, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
+      return 0;
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"spark-web-model " + BuildInfo.version()};
+    }
+  }
+}

@@ -1,0 +1,319 @@
+package org.sparkwebmodel.sessions;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Metadata;
+import org.sparkwebmodel.common.MetadataRow;
+import org.sparkwebmodel.common.Module;
+import org.sparkwebmodel.common.ModuleJob;
+import org.sparkwebmodel.common.Playbook;
+import org.sparkwebmodel.common.RunId;
+import org.sparkwebmodel.common.RunState;
+import org.sparkwebmodel.common.Schemas;
+import org.sparkwebmodel.common.StagedInput;
+import org.sparkwebmodel.common.StepLog;
+import org.sparkwebmodel.common.StepReport;
+import org.sparkwebmodel.common.TableName;
+import org.sparkwebmodel.common.Upsert;
+import org.sparkwebmodel.common.Variables;
+import org.sparkwebmodel.common.Warehouse;
+import org.sparkwebmodel.common.WebModelCli;
+
+/**
+ * The sessions module (reference §4, DECISIONS.md 1–8 and 15–20).
+ *
+ * <ul>
+ *   <li><b>main</b> reads {@code page_views_staged} at a pinned version, computes {@code
+ *       sessions_this_run}, upserts {@code sessions} within the lookback window, stages each user's
+ *       earliest session start in {@code sessions_userid_manifest_staged} and logs a {@code
+ *       datamodel_metadata} row;
+ *   <li><b>complete</b> removes from {@code page_views_staged} exactly the rows main read, drops
+ *       scratch tables by {@code cleanup_mode} and ends the run when {@code ends_run};
+ *   <li><b>destroy</b> drops the module's derived, manifest and scratch tables.
+ * </ul>
+ */
+public final class SessionsJob implements ModuleJob {
+  private final Clock clock;
+
+  public SessionsJob() {
+    this(Clock.systemUTC());
+  }
+
+  SessionsJob(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** spark-submit entry point: {@code [--warehouse DIR] FILE.yml [--var KEY=VALUE ...]}. */
+  public static void main(String[] args) {
+    WebModelCli.main(WebModelCli.playbookArgs(args));
+  }
+
+  @Override
+  public Module module() {
+    return Module.SESSIONS;
+  }
+
+  /** The tables of the module for one set of variables. */
+  record Tables(
+      TableName pageViewsStaged,
+      TableName sessions,
+      TableName useridManifestStaged,
+      TableName sessionsThisRun,
+      TableName useridManifestThisRun,
+      TableName runState) {
+    static Tables of(Variables vars) {
+      return new Tables(
+          vars.scratch("page_views_staged"),
+          vars.output("sessions"),
+          vars.scratch("sessions_userid_manifest_staged"),
+          vars.scratch("sessions_this_run"),
+          vars.scratch("sessions_userid_manifest_this_run"),
+          RunState.table(vars, Module.SESSIONS));
+    }
+  }
+
+  @Override
+  public StepReport run(SparkSession spark, Playbook playbook) {
+    Variables vars = playbook.variables();
+    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    StepLog log = new StepLog(spark, playbook);
+    return switch (playbook.step()) {
+      case MAIN -> main(store, vars, log);
+      case COMPLETE -> complete(store, vars, log);
+      case DESTROY -> destroy(store, vars, log);
+    };
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  StepReport main(DeltaStore store, Variables vars, StepLog log) {
+    Instant runStart = now();
+    Tables tables = Tables.of(vars);
+    Optional<RunState> pending = RunState.read(store, vars, Module.SESSIONS);
+
+    // Read and check the input before anything is written.
+    StagedInput.Pinned input =
+        log.phase(
+            "read " + tables.pageViewsStaged(),
+            () ->
+                StagedInput.read(
+                    store,
+                    tables.pageViewsStaged(),
+                    pending.map(RunState::stagedVersion).orElse(null),
+                    "sessions main"),
+            pinned ->
+                "version "
+                    + pinned.version()
+                    + (pending.isPresent() ? " (re-run of the pending main step)" : ""));
+    SessionColumns.requireColumns(input.rows().schema(), tables.pageViewsStaged());
+    Row quality =
+        log.phase(
+            "check input",
+            () -> Sessionize.inputQuality(input.rows()).first(),
+            row ->
+                row.getLong(0)
+                    + " page views, "
+                    + row.getLong(1)
+                    + " without domain_sessionid or page_view_id, "
+                    + row.getLong(2)
+                    + " duplicate rows of "
+                    + row.getLong(3)
+                    + " page_view_ids");
+    long rowsRead = quality.getLong(0);
+    if (quality.getLong(1) > 0) {
+      log.warn(
+          quality.getLong(1)
+              + " page views with a NULL domain_sessionid or page_view_id were not sessionized");
+    }
+    if (quality.getLong(2) > 0) {
+      log.warn(
+          quality.getLong(2)
+              + " duplicate page views removed ("
+              + quality.getLong(3)
+              + " page_view_ids)");
+    }
+
+    // Set up the tables and the run.
+    Metadata.ensureTable(store, vars);
+    store.createIfMissing(tables.sessions(), Schemas.SESSIONS);
+    store.createIfMissing(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
+    Instant runId =
+        pending
+            .map(RunState::runId)
+            .orElseGet(() -> RunState.runIdForNewMain(store, vars, Module.SESSIONS, runStart));
+    new RunState(runId, input.version()).write(store, vars, Module.SESSIONS);
+
+    // sessions_this_run
+    Row stats =
+        log.phase(
+            "compute " + tables.sessionsThisRun(),
+            () -> {
+              store.overwrite(tables.sessionsThisRun(), Sessionize.apply(input.rows()));
+              return store
+                  .read(tables.sessionsThisRun())
+                  .agg(
+                      count(lit(1)),
+                      countDistinct(col("domain_sessionid")),
+                      min("start_tstamp"),
+                      max("start_tstamp"))
+                  .first();
+            },
+            row -> row.getLong(0) + " sessions");
+    long sessionsThisRun = stats.getLong(0);
+    Dataset<Row> thisRun = store.read(tables.sessionsThisRun());
+    Instant minStart = stats.isNullAt(2) ? null : stats.getAs(2);
+
+    // Upsert sessions within the lookback window.
+    long written = 0;
+    if (vars.skipDerived()) {
+      log.detail(tables.sessions() + " not updated (skip_derived)");
+    } else if (sessionsThisRun > 0) {
+      Instant lowerLimit = minStart.minus(Duration.ofDays(vars.upsertLookbackDays()));
+      Upsert.Counts counts =
+          log.phase(
+              "upsert " + tables.sessions(),
+              () ->
+                  Upsert.merge(
+                      store,
+                      tables.sessions(),
+                      thisRun,
+                      List.of("domain_sessionid"),
+                      Optional.of(new Upsert.Window("start_tstamp", lowerLimit)),
+                      Map.of()),
+              c ->
+                  c.inserted()
+                      + " inserted, "
+                      + c.updated()
+                      + " replaced (rows with start_tstamp >= "
+                      + lowerLimit
+                      + ")");
+      written = counts.written();
+      log.detail(
+          tables.sessions()
+              + ": "
+              + counts.inserted()
+              + " inserted, "
+              + counts.updated()
+              + " replaced");
+    }
+
+    // Stage each user's earliest session start of this batch for the users module.
+    if (vars.stageNext()) {
+      Upsert.Counts staged =
+          log.phase(
+              "stage " + tables.useridManifestStaged(),
+              () -> {
+                store.overwrite(
+                    tables.useridManifestThisRun(),
+                    thisRun
+                        .where(col("domain_userid").isNotNull())
+                        .groupBy("domain_userid")
+                        .agg(min("start_tstamp").as("start_tstamp")));
+                return Upsert.merge(
+                    store,
+                    tables.useridManifestStaged(),
+                    store.read(tables.useridManifestThisRun()),
+                    List.of("domain_userid"),
+                    Optional.empty(),
+                    Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"));
+              },
+              c ->
+                  c.inserted()
+                      + " users added, "
+                      + c.updated()
+                      + " already staged (earlier start kept)");
+      log.detail(tables.useridManifestStaged() + ": " + staged.written() + " users");
+    }
+
+    // One metadata row per run and module.
+    MetadataRow row =
+        new MetadataRow(
+            runId,
+            vars.modelVersion(),
+            Metadata.MODEL,
+            Module.SESSIONS.value(),
+            runStart,
+            now(),
+            Math.toIntExact(sessionsThisRun),
+            "domain_sessionid",
+            Math.toIntExact(stats.getLong(1)),
+            "start_tstamp",
+            minStart,
+            stats.isNullAt(3) ? null : stats.getAs(3),
+            Math.toIntExact(quality.getLong(2)),
+            Math.toIntExact(quality.getLong(3)));
+    log.phase(
+        "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
+    return log.finish(rowsRead, written);
+  }
+
+  StepReport complete(DeltaStore store, Variables vars, StepLog log) {
+    Tables tables = Tables.of(vars);
+    Optional<RunState> pending = RunState.read(store, vars, Module.SESSIONS);
+    long removed = 0;
+    if (pending.isPresent()) {
+      long version = pending.get().stagedVersion();
+      removed =
+          log.phase(
+              "remove processed rows from " + tables.pageViewsStaged(),
+              () ->
+                  StagedInput.removeRead(store, tables.pageViewsStaged(), version, "page_view_id"),
+              n -> n + " rows of version " + version + " removed");
+      log.detail(tables.pageViewsStaged() + ": " + removed + " processed rows removed");
+    } else {
+      log.warn("no pending sessions main step: nothing removed from " + tables.pageViewsStaged());
+    }
+    RunState.drop(store, vars, Module.SESSIONS);
+    cleanup(store, vars, log, tables);
+    return log.finish(0, removed);
+  }
+
+  private static void cleanup(DeltaStore store, Variables vars, StepLog log, Tables tables) {
+    List<TableName> dropped = new java.util.ArrayList<>();
+    if (vars.cleanupMode().dropsIntermediate()) {
+      dropped.add(tables.useridManifestThisRun());
+    }
+    if (vars.cleanupMode().dropsThisRun()) {
+      dropped.add(tables.sessionsThisRun());
+    }
+    dropped.forEach(store::drop);
+    log.detail("cleanup_mode " + vars.cleanupMode().value() + ": dropped " + dropped);
+    if (vars.endsRun()) {
+      RunId.end(store, vars);
+      log.detail("run ended (" + RunId.table(vars) + " dropped)");
+    }
+  }
+
+  StepReport destroy(DeltaStore store, Variables vars, StepLog log) {
+    Tables tables = Tables.of(vars);
+    List<TableName> all =
+        List.of(
+            tables.sessions(),
+            tables.useridManifestStaged(),
+            tables.sessionsThisRun(),
+            tables.useridManifestThisRun(),
+            tables.runState(),
+            RunId.table(vars));
+    List<TableName> dropped = all.stream().filter(store::drop).toList();
+    log.detail("dropped " + dropped);
+    return log.finish(0, 0);
+  }
+}
