@@ -50,7 +50,7 @@ public final class CsvTables {
           .setNullString("")
           .setQuoteMode(QuoteMode.NON_NUMERIC)
           .setRecordSeparator("\n")
-          .get();
+          .build();
 
   private CsvTables() {}
 
@@ -84,7 +84,7 @@ public final class CsvTables {
       positions.put(schema.fields()[i].name(), i);
     }
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-        CSVParser parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get()) {
+        CSVParser parser = FORMAT.parse(reader)) {
       Iterator<CSVRecord> records = parser.iterator();
       if (!records.hasNext()) {
         throw new WebModelException(file + " is empty: expected a header row");
