@@ -30,6 +30,13 @@ public final class TestRows {
     return RowFactory.create(cells);
   }
 
+  /** "name TYPE" of every column, in order (nullability is not compared). */
+  public static List<String> columns(StructType schema) {
+    return java.util.Arrays.stream(schema.fields())
+        .map(f -> f.name() + " " + f.dataType().sql())
+        .toList();
+  }
+
   public static Dataset<Row> dataset(StructType schema, List<Row> rows) {
     return SharedSpark.session().createDataFrame(rows, schema);
   }
