@@ -12,10 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code web-model} command line (see README, "Command-line contract"): run a playbook, load a
@@ -46,7 +48,14 @@ public final class WebModelCli {
 
   /** Runs the command line and returns the exit status; the session is left running. */
   public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #execute(String...)}, printing to the given writers. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine commandLine = new CommandLine(new WebModelCli());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(WebModelCli::handleFailure);
     return commandLine.execute(args);
   }
@@ -126,11 +135,12 @@ public final class WebModelCli {
   }
 
   /** Runs one playbook and prints its summary line; shared with the spark-submit mains. */
-  public static StepReport runPlaybook(Playbook playbook, ModuleJob job) {
+  public static StepReport runPlaybook(Playbook playbook, ModuleJob job, PrintWriter out) {
     SparkSession spark = session(playbook.label());
     spark.sparkContext().setJobGroup(playbook.label(), playbook.label(), false);
     StepReport report = job.run(spark, playbook);
-    System.out.println(report.summaryLine());
+    out.println(report.summaryLine());
+    out.flush();
     return report;
   }
 
@@ -139,6 +149,8 @@ public final class WebModelCli {
       description = "Run one playbook (a module's main, complete or destroy).")
   static final class PlaybookCommand implements Callable<Integer> {
     @ParentCommand WebModelCli parent;
+
+    @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "FILE.yml", description = "The playbook to run.")
     Path file;
@@ -152,7 +164,7 @@ public final class WebModelCli {
     @Override
     public Integer call() {
       Playbook playbook = PlaybookLoader.load(file, parent.overrides(vars));
-      runPlaybook(playbook, jobFor(playbook.module()));
+      runPlaybook(playbook, jobFor(playbook.module()), spec.commandLine().getOut());
       return 0;
     }
   }
@@ -160,6 +172,8 @@ public final class WebModelCli {
   @Command(name = "load", description = "Append the rows of a CSV file to a table.")
   static final class LoadCommand implements Callable<Integer> {
     @ParentCommand WebModelCli parent;
+
+    @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SCHEMA.TABLE")
     String table;
@@ -174,9 +188,11 @@ public final class WebModelCli {
       long started = System.nanoTime();
       DeltaStore store = new DeltaStore(session("load"), warehouse);
       long rows = CsvTables.load(store, name, file);
-      System.out.printf(
-          "loaded %,d rows from %s into %s in %.1f s%n",
-          rows, file, name, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "loaded %,d rows from %s into %s in %.1f s%n",
+              rows, file, name, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
       return 0;
     }
   }
@@ -184,6 +200,8 @@ public final class WebModelCli {
   @Command(name = "export", description = "Write a whole table to a CSV file.")
   static final class ExportCommand implements Callable<Integer> {
     @ParentCommand WebModelCli parent;
+
+    @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SCHEMA.TABLE")
     String table;
@@ -196,7 +214,7 @@ public final class WebModelCli {
       TableName name = TableName.parse(table);
       DeltaStore store = new DeltaStore(session("export"), parent.warehouseOrDefault());
       long rows = CsvTables.export(store, name, file);
-      System.out.printf("exported %,d rows of %s to %s%n", rows, name, file);
+      spec.commandLine().getOut().printf("exported %,d rows of %s to %s%n", rows, name, file);
       return 0;
     }
   }
@@ -206,6 +224,8 @@ public final class WebModelCli {
       description = "Append synthetic page views to <scratch_schema>.page_views_staged<entropy>.")
   static final class SampleDataCommand implements Callable<Integer> {
     @ParentCommand WebModelCli parent;
+
+    @Spec CommandSpec spec;
 
     @Option(
         names = "--rows",
@@ -238,9 +258,11 @@ public final class WebModelCli {
           new DeltaStore(session("sample-data"), new Warehouse(variables.warehouse()));
       TableName table = variables.scratch("page_views_staged");
       SampleData.write(store, table, rows, seed);
-      System.out.printf(
-          "wrote %,d sample page views (seed %d) to %s in %.1f s%n",
-          rows, seed, table, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "wrote %,d sample page views (seed %d) to %s in %.1f s%n",
+              rows, seed, table, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
       return 0;
     }
   }
