@@ -16,14 +16,13 @@ public enum CleanupMode {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Whether intermediate scratch tables (the reference's group 1) are dropped. */
-  public boolean dropsIntermediate() {
-    return this != TRACE;
-  }
-
-  /** Whether the {@code *_this_run} tables (the reference's group 2) are dropped. */
-  public boolean dropsThisRun() {
-    return this == ALL;
+  /** Whether a complete step in this mode drops the scratch table {@code table}. */
+  public boolean drops(TableName table) {
+    return switch (this) {
+      case ALL -> true;
+      case DEBUG -> !table.name().contains("_this_run");
+      case TRACE -> false;
+    };
   }
 
   static CleanupMode parse(String text) {

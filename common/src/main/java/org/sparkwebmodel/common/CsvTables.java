@@ -59,26 +59,30 @@ public final class CsvTables {
    * is bad. A missing {@code page_views_staged*} table is created with its 98 columns.
    */
   public static long load(DeltaStore store, TableName table, Path file) {
-    if (!store.exists(table)) {
-      if (!table.name().startsWith("page_views_staged")) {
-        throw new WebModelException(
-            "table "
-                + table
-                + " does not exist ("
-                + store.location(table)
-                + "); load creates only page_views_staged tables");
-      }
-      store.createIfMissing(table, Schemas.PAGE_VIEWS);
+    boolean staged = table.name().startsWith("page_views_staged");
+    StructType schema;
+    if (store.exists(table)) {
+      schema = store.read(table).schema();
+    } else if (staged) {
+      schema = Schemas.PAGE_VIEWS;
+    } else {
+      throw new WebModelException(
+          "table "
+              + table
+              + " does not exist ("
+              + store.location(table)
+              + "); load creates only page_views_staged tables");
     }
-    StructType schema = store.read(table).schema();
-    List<Row> rows = parse(file, table, schema);
+    // page_view_id is the one NOT NULL column of page views (reference §2.1).
+    List<Row> rows = parse(file, table, schema, staged ? "page_view_id" : null);
+    store.createIfMissing(table, schema);
     if (!rows.isEmpty()) {
       store.append(table, store.spark().createDataFrame(rows, schema));
     }
     return rows.size();
   }
 
-  static List<Row> parse(Path file, TableName table, StructType schema) {
+  static List<Row> parse(Path file, TableName table, StructType schema, String notNull) {
     Map<String, Integer> positions = new HashMap<>();
     for (int i = 0; i < schema.size(); i++) {
       positions.put(schema.fields()[i].name(), i);
@@ -103,6 +107,11 @@ public final class CsvTables {
         }
         target[i] = position;
       }
+      int notNullPosition = notNull == null ? -1 : schema.fieldIndex(notNull);
+      if (notNull != null && Arrays.stream(target).noneMatch(p -> p == notNullPosition)) {
+        throw new WebModelException(
+            file + " line 1: required column '" + notNull + "' is missing for table " + table);
+      }
       List<Row> rows = new ArrayList<>();
       long line = parser.getCurrentLineNumber() + 1;
       while (records.hasNext()) {
@@ -121,6 +130,10 @@ public final class CsvTables {
         for (int i = 0; i < record.size(); i++) {
           StructField field = schema.fields()[target[i]];
           values[target[i]] = convert(record.get(i), field, file, line);
+        }
+        if (notNull != null && values[notNullPosition] == null) {
+          throw new WebModelException(
+              file + " line " + line + ", column " + notNull + ": must not be NULL (empty)");
         }
         rows.add(RowFactory.create(values));
         // The next record starts on the line after the one this record ended on.

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,13 +29,8 @@ public final class Metadata {
   public static void write(DeltaStore store, Variables vars, MetadataRow row) {
     ensureTable(store, vars);
     var source = store.spark().createDataFrame(List.of(row.toRow()), Schemas.METADATA);
-    Upsert.merge(
-        store,
-        table(vars),
-        source,
-        List.of("run_id", "model", "module"),
-        Optional.empty(),
-        Map.of());
+    Upsert.replace(
+        store, table(vars), source, List.of("run_id", "model", "module"), Optional.empty());
   }
 
   /** Whether a row for this run and module exists already. */

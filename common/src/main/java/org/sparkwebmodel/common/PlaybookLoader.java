@@ -106,31 +106,8 @@ public final class PlaybookLoader {
       Map<String, Object> raw, String source, Map<String, String> overrides) {
     Map<String, Object> values = new LinkedHashMap<>();
     Map<String, String> origin = new LinkedHashMap<>();
-    raw.forEach(
-        (key, value) -> {
-          requireKnown(key, source);
-          values.put(key, value);
-          origin.put(key, source);
-        });
-    overrides.forEach(
-        (key, value) -> {
-          requireKnown(key, "--var");
-          values.put(key, value);
-          origin.put(key, "--var " + key + "=" + value);
-        });
-    if (values.get("upsert_lookback") != null
-        && values.get("upsert_lookback_days") != null
-        && !String.valueOf(values.get("upsert_lookback"))
-            .equals(String.valueOf(values.get("upsert_lookback_days")))) {
-      throw new WebModelException(
-          "upsert_lookback and upsert_lookback_days are the same variable and disagree: "
-              + values.get("upsert_lookback")
-              + " vs "
-              + values.get("upsert_lookback_days")
-              + " ("
-              + source
-              + "); set one of them");
-    }
+    layer(values, origin, raw, source, key -> source);
+    layer(values, origin, overrides, "--var", key -> "--var " + key + "=" + overrides.get(key));
     Values reader = new Values(values, origin);
     String lookbackKey =
         values.get("upsert_lookback") != null ? "upsert_lookback" : "upsert_lookback_days";
@@ -140,11 +117,52 @@ public final class PlaybookLoader {
         reader.entropy(),
         reader.text("warehouse"),
         reader.text("model_version"),
-        reader.nonNegativeInt(lookbackKey),
+        reader.nonNegativeInt("upsert_lookback"),
         reader.bool("stage_next"),
         reader.bool("skip_derived"),
         reader.cleanupMode(),
         reader.bool("ends_run"));
+  }
+
+  /**
+   * Applies one layer of values (the playbook's, then --var). The reference's spelling {@code
+   * upsert_lookback_days} is folded into {@code upsert_lookback} within the layer, so a later layer
+   * may use either spelling; an empty value means "not set here".
+   */
+  private static void layer(
+      Map<String, Object> values,
+      Map<String, String> origin,
+      Map<String, ?> layer,
+      String source,
+      Function<String, String> originOf) {
+    Object lookback = null;
+    String lookbackKey = null;
+    for (Map.Entry<String, ?> entry : layer.entrySet()) {
+      String key = entry.getKey();
+      requireKnown(key, source);
+      Object value = entry.getValue();
+      if (!key.startsWith("upsert_lookback")) {
+        values.put(key, value);
+        origin.put(key, originOf.apply(key));
+      } else if (value != null && !value.toString().isEmpty()) {
+        if (lookback != null && !lookback.toString().equals(value.toString())) {
+          throw new WebModelException(
+              "upsert_lookback and upsert_lookback_days are the same variable and disagree: "
+                  + lookback
+                  + " vs "
+                  + value
+                  + " ("
+                  + source
+                  + "); set one of them");
+        }
+        lookback = value;
+        lookbackKey = key;
+      }
+    }
+    if (lookback != null) {
+      values.put("upsert_lookback", lookback);
+      origin.put("upsert_lookback", originOf.apply(lookbackKey));
+    }
   }
 
   private static void requireKnown(String key, String source) {

@@ -10,14 +10,20 @@ import org.apache.spark.sql.types.StructType;
 /**
  * What a module's main step has taken on and its complete step has not yet finished: the run id and
  * the pinned version of the staged input. Kept in the scratch table {@code <module>_run_state};
- * main writes it before its first output, complete drops it last. While it exists, re-running main
- * processes the same staged version under the same run id, so a retry converges to the result of an
- * uninterrupted run.
+ * main writes it (unfinished) before its first output and marks it finished after its last,
+ * complete drops it.
+ *
+ * <p>While main is unfinished, re-running main processes the same staged version under the same run
+ * id, so a retry converges to the result of an uninterrupted run, and complete refuses to run. A
+ * main step after a finished one reads the latest staged version (which still holds every row the
+ * earlier one read), so one complete step removes what both processed.
  *
  * @param stagedVersion the Delta version of the staged input that main read
+ * @param mainFinished whether main wrote all its outputs
  */
-public record RunState(Instant runId, long stagedVersion) {
-  static final StructType SCHEMA = StructType.fromDDL("run_id TIMESTAMP, staged_version BIGINT");
+public record RunState(Instant runId, long stagedVersion, boolean mainFinished) {
+  static final StructType SCHEMA =
+      StructType.fromDDL("run_id TIMESTAMP, staged_version BIGINT, main_finished BOOLEAN");
 
   public static TableName table(Variables vars, Module module) {
     return vars.scratch(module.value() + "_run_state");
@@ -33,12 +39,39 @@ public record RunState(Instant runId, long stagedVersion) {
       return Optional.empty();
     }
     Row row = rows.get(0);
-    return Optional.of(new RunState(row.getAs("run_id"), row.<Long>getAs("staged_version")));
+    return Optional.of(
+        new RunState(
+            row.getAs("run_id"),
+            row.<Long>getAs("staged_version"),
+            row.<Boolean>getAs("main_finished")));
   }
 
   public void write(DeltaStore store, Variables vars, Module module) {
-    Row row = RowFactory.create(runId, stagedVersion);
+    Row row = RowFactory.create(runId, stagedVersion, mainFinished);
     store.overwrite(table(vars, module), store.spark().createDataFrame(List.of(row), SCHEMA));
+  }
+
+  /** This state with main marked finished. */
+  public RunState finished() {
+    return new RunState(runId, stagedVersion, true);
+  }
+
+  /**
+   * The state a complete step acts on: empty when no main is pending; fails, naming the run, when
+   * main started but did not finish (its outputs may be partial, so nothing may be removed).
+   */
+  public static Optional<RunState> forComplete(DeltaStore store, Variables vars, Module module) {
+    Optional<RunState> state = read(store, vars, module);
+    if (state.isPresent() && !state.get().mainFinished()) {
+      throw new WebModelException(
+          module.value()
+              + " main of run "
+              + state.get().runId()
+              + " did not finish; re-run it before "
+              + module.value()
+              + " complete (nothing was removed)");
+    }
+    return state;
   }
 
   public static void drop(DeltaStore store, Variables vars, Module module) {

@@ -37,7 +37,9 @@ public final class SampleData {
   /** The sample page views as a Dataset (lazy; generated on the executors). */
   public static Dataset<Row> generate(DeltaStore store, long rows, long seed) {
     long chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
-    int partitions = (int) Math.max(1, Math.min(chunks, 64));
+    // One task per core: fewer, larger files. The rows do not depend on it (chunks are fixed).
+    int partitions =
+        (int) Math.max(1, Math.min(chunks, store.spark().sparkContext().defaultParallelism()));
     FlatMapFunction<Long, Row> chunk = index -> generateChunk(seed, rows, index).iterator();
     return store
         .spark()

@@ -35,7 +35,7 @@ public final class StagedInput {
               + " at version "
               + pinned
               + " (was it vacuumed?): "
-              + e.getMessage(),
+              + WebModelCli.firstLine(e.getMessage()),
           e);
     }
   }

@@ -6,39 +6,46 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * The one Delta upsert of the product: MERGE {@code source} into {@code target} on key columns,
- * replacing matched rows and inserting the rest. A target-side window ({@code windowColumn >=
- * lowerLimit}, a literal so Delta's file statistics prune) limits which target rows may match: this
- * is the reference's upsert lookback (§4.7), and rows of a key older than the window are left
- * alone. The source must have unique, non-NULL keys (a MERGE with two source rows for one target
- * row fails); that is checked first, with a message naming a duplicate key.
+ * The Delta upserts of the product, both one MERGE (one atomic commit) on key columns. The source
+ * must have unique, non-NULL keys; that is checked first, with a message naming a bad key.
+ *
+ * <ul>
+ *   <li>{@link #replace}: the reference's delete-and-insert (§4.7): every target row whose key is
+ *       in the source and that lies inside an optional target-side window ({@code column >=
+ *       lowerLimit}, or NULL) is deleted, and every source row inserted. The window is a literal,
+ *       so Delta's file statistics prune the target; rows of a key older than the window are left
+ *       alone.
+ *   <li>{@link #update}: matched rows get the given update expressions, new keys are inserted.
+ * </ul>
  */
 public final class Upsert {
+  private static final String INSERT_FLAG = "_upsert_insert";
+  private static final String KEY_PREFIX = "_upsert_key_";
+
   private Upsert() {}
 
   /** What a MERGE did, from Delta's operation metrics. */
   public record Counts(
-      long inserted, long updated, long copied, long filesAdded, long filesRemoved) {
+      long inserted, long deleted, long updated, long copied, long filesAdded, long filesRemoved) {
     static Counts of(Map<String, String> metrics) {
       return new Counts(
           metric(metrics, "numTargetRowsInserted"),
+          metric(metrics, "numTargetRowsDeleted"),
           metric(metrics, "numTargetRowsUpdated"),
           metric(metrics, "numTargetRowsCopied"),
           metric(metrics, "numTargetFilesAdded"),
           metric(metrics, "numTargetFilesRemoved"));
-    }
-
-    public long written() {
-      return inserted + updated;
     }
 
     private static long metric(Map<String, String> metrics, String name) {
@@ -46,60 +53,122 @@ public final class Upsert {
     }
   }
 
-  /** A target-side window: only target rows with {@code column >= lowerLimit} may be replaced. */
-  public record Window(String column, Instant lowerLimit) {}
+  /** A target-side window: only target rows with {@code column >= lowerLimit} (or NULL) match. */
+  public record Window(String column, Instant lowerLimit) {
+    Column condition() {
+      Column target = col("t." + column);
+      return target.isNull().or(target.geq(lit(lowerLimit)));
+    }
+  }
 
   /**
-   * MERGEs {@code source} into {@code target} on {@code keys}. {@code updates} maps target columns
-   * to SQL expressions over {@code t.} (target) and {@code s.} (source) for matched rows; empty
-   * means replace the whole row.
+   * Replaces the rows of the source's keys inside {@code window} by the source rows, in one MERGE.
+   * Each source row enters the MERGE twice: once with its key, to match and delete the stored rows,
+   * and once with a NULL key, which never matches and is inserted.
    */
-  public static Counts merge(
+  public static Counts replace(
       DeltaStore store,
       TableName target,
       Dataset<Row> source,
       List<String> keys,
-      Optional<Window> window,
-      Map<String, String> updates) {
+      Optional<Window> window) {
     requireUniqueKeys(target, source, keys);
-    String condition =
-        keys.stream().map(key -> "t." + key + " = s." + key).collect(Collectors.joining(" AND "));
-    Column on = org.apache.spark.sql.functions.expr(condition);
+    StructType schema = store.read(target).schema();
+    Column[] columns =
+        Arrays.stream(schema.fieldNames()).map(n -> source.col(n)).toArray(Column[]::new);
+    Column[] matchKeys = new Column[keys.size()];
+    Column[] nullKeys = new Column[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      matchKeys[i] = source.col(keys.get(i)).as(KEY_PREFIX + i);
+      nullKeys[i] = lit(null).cast(schema.apply(keys.get(i)).dataType()).as(KEY_PREFIX + i);
+    }
+    Dataset<Row> toMatch = source.select(concat(columns, matchKeys, lit(false).as(INSERT_FLAG)));
+    Dataset<Row> toInsert = source.select(concat(columns, nullKeys, lit(true).as(INSERT_FLAG)));
+    Column on = lit(true);
+    for (int i = 0; i < keys.size(); i++) {
+      on = on.and(col("t." + keys.get(i)).equalTo(col("s." + KEY_PREFIX + i)));
+    }
     if (window.isPresent()) {
-      on = on.and(col("t." + window.get().column()).geq(lit(window.get().lowerLimit())));
+      on = on.and(window.get().condition());
+    }
+    Map<String, String> insert = new LinkedHashMap<>();
+    for (StructField field : schema.fields()) {
+      insert.put("`" + field.name() + "`", "s.`" + field.name() + "`");
     }
     long versionBefore = store.version(target);
-    var matched = store.deltaTable(target).as("t").merge(source.as("s"), on).whenMatched();
-    var builder = updates.isEmpty() ? matched.updateAll() : matched.updateExpr(updates);
-    builder.whenNotMatched().insertAll().execute();
+    store
+        .deltaTable(target)
+        .as("t")
+        .merge(toMatch.unionByName(toInsert).as("s"), on)
+        .whenMatched()
+        .delete()
+        .whenNotMatched("s." + INSERT_FLAG)
+        .insertExpr(insert)
+        .execute();
     return Counts.of(store.operationMetricsSince(target, versionBefore));
+  }
+
+  /**
+   * MERGEs {@code source} into {@code target} on {@code keys}: matched rows get {@code updates}
+   * (target column to SQL expression over {@code t.} and {@code s.}), new keys are inserted.
+   */
+  public static Counts update(
+      DeltaStore store,
+      TableName target,
+      Dataset<Row> source,
+      List<String> keys,
+      Map<String, String> updates) {
+    requireUniqueKeys(target, source, keys);
+    Column on = lit(true);
+    for (String key : keys) {
+      on = on.and(col("t." + key).equalTo(col("s." + key)));
+    }
+    long versionBefore = store.version(target);
+    store
+        .deltaTable(target)
+        .as("t")
+        .merge(source.as("s"), on)
+        .whenMatched()
+        .updateExpr(updates)
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+    return Counts.of(store.operationMetricsSince(target, versionBefore));
+  }
+
+  private static Column[] concat(Column[] columns, Column[] keys, Column flag) {
+    Column[] all = Arrays.copyOf(columns, columns.length + keys.length + 1);
+    System.arraycopy(keys, 0, all, columns.length, keys.length);
+    all[all.length - 1] = flag;
+    return all;
   }
 
   /** Fails naming a key that is NULL or appears twice in {@code source}. */
   public static void requireUniqueKeys(TableName target, Dataset<Row> source, List<String> keys) {
-    Column[] keyColumns =
-        keys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    Column[] keyColumns = keys.stream().map(k -> col(k)).toArray(Column[]::new);
     Column anyNull = Arrays.stream(keyColumns).map(Column::isNull).reduce(Column::or).orElseThrow();
     List<Row> bad =
         source
             .groupBy(keyColumns)
             .agg(count(lit(1)).as("copies"))
             .where(col("copies").gt(1).or(anyNull))
-            .limit(3)
+            .limit(1)
             .collectAsList();
     if (!bad.isEmpty()) {
       Row first = bad.get(0);
       StringBuilder key = new StringBuilder();
+      boolean nullKey = false;
       for (int i = 0; i < keys.size(); i++) {
         key.append(i == 0 ? "" : ", ").append(keys.get(i)).append("=").append(first.get(i));
+        nullKey |= first.isNullAt(i);
       }
       throw new WebModelException(
           "cannot upsert into "
               + target
-              + ": the source has "
-              + first.getLong(keys.size())
-              + " rows for key "
-              + key
+              + ": "
+              + (nullKey
+                  ? "the source has a row with a NULL key (" + key + ")"
+                  : "the source has " + first.getLong(keys.size()) + " rows for key " + key)
               + "; keys must be unique and not NULL");
     }
   }

@@ -57,6 +57,14 @@ public final class WebModelCli {
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(WebModelCli::handleFailure);
+    commandLine.setParameterExceptionHandler(
+        (e, arguments) -> {
+          PrintWriter writer = e.getCommandLine().getErr();
+          writer.println("web-model: error: " + e.getMessage());
+          e.getCommandLine().usage(writer);
+          writer.flush();
+          return 2;
+        });
     return commandLine.execute(args);
   }
 
@@ -86,7 +94,7 @@ public final class WebModelCli {
     return 1;
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     if (message == null) {
       return "";
     }

@@ -116,6 +116,16 @@ class TestCsvTables {
     assertThatThrownBy(() -> CsvTables.load(store, STAGED, unknown))
         .isInstanceOf(WebModelException.class)
         .hasMessage(unknown + " line 1: unknown column 'colour' for table " + STAGED);
+    // a bad file leaves no table behind either
+    assertThat(store.exists(STAGED)).isFalse();
+    Path noId = csv("page_title\nHome\n");
+    assertThatThrownBy(() -> CsvTables.load(store, STAGED, noId))
+        .hasMessage(
+            noId + " line 1: required column 'page_view_id' is missing for table " + STAGED);
+    Path nullId = csv("page_view_id,page_title\npv1,Home\n,Away\n");
+    assertThatThrownBy(() -> CsvTables.load(store, STAGED, nullId))
+        .hasMessage(nullId + " line 3, column page_view_id: must not be NULL (empty)");
+    assertThat(store.exists(STAGED)).isFalse();
     TableName other = new TableName("derived", "sessions");
     assertThatThrownBy(() -> CsvTables.load(store, other, unknown))
         .hasMessage(

@@ -136,6 +136,23 @@ class TestPlaybookLoader {
   }
 
   @Test
+  void eitherLookbackSpellingOverridesTheOtherFromALaterLayer() throws IOException {
+    Path file = file("module: sessions\nstep: main\nvariables:\n  upsert_lookback: 30\n");
+    assertThat(
+            PlaybookLoader.load(file, Map.of("upsert_lookback_days", "7"))
+                .variables()
+                .upsertLookbackDays())
+        .isEqualTo(7);
+    Path empty =
+        file(
+            "module: sessions\nstep: main\nvariables:\n  upsert_lookback: ''\n  upsert_lookback_days: 9\n");
+    assertThat(PlaybookLoader.load(empty, Map.of()).variables().upsertLookbackDays()).isEqualTo(9);
+    assertThatThrownBy(() -> PlaybookLoader.load(file, Map.of("upsert_lookback_days", "-2")))
+        .hasMessage(
+            "upsert_lookback must be a whole number of days >= 0, got: '-2' (--var upsert_lookback_days=-2)");
+  }
+
+  @Test
   void rejectsMalformedYamlWithTheLine() throws IOException {
     Path file = file("module: sessions\nstep: main\nvariables:\n  entropy: [unclosed\n");
     assertThatThrownBy(() -> PlaybookLoader.load(file, Map.of()))

@@ -3,8 +3,12 @@ package org.sparkwebmodel.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TestUpsert {
   static final StructType SCHEMA = StructType.fromDDL("id STRING, start_tstamp TIMESTAMP, v INT");
   static final TableName TARGET = new TableName("derived", "target");
+  static final Optional<Upsert.Window> FEBRUARY_ON =
+      Optional.of(new Upsert.Window("start_tstamp", Instant.parse("2021-02-01T00:00:00Z")));
 
   @TempDir Path dir;
   DeltaStore store;
@@ -28,30 +34,42 @@ class TestUpsert {
   }
 
   private static Row r(String id, String start, int v) {
-    return TestRows.row(SCHEMA, Map.of("id", id, "start_tstamp", start, "v", v));
+    Map<String, Object> values = new HashMap<>();
+    values.put("id", id);
+    values.put("start_tstamp", start);
+    values.put("v", v);
+    return TestRows.row(SCHEMA, values);
   }
 
-  private Upsert.Counts merge(List<Row> source, Optional<Upsert.Window> window) {
-    return Upsert.merge(
-        store, TARGET, TestRows.dataset(SCHEMA, source), List.of("id"), window, Map.of());
+  private void append(Row... rows) {
+    store.append(TARGET, TestRows.dataset(SCHEMA, List.of(rows)));
+  }
+
+  private Upsert.Counts replace(Optional<Upsert.Window> window, Row... source) {
+    return Upsert.replace(
+        store, TARGET, TestRows.dataset(SCHEMA, List.of(source)), List.of("id"), window);
+  }
+
+  private List<Row> target() {
+    return TestRows.sorted(store.read(TARGET).orderBy("v"), "id");
   }
 
   @Test
-  void replacesMatchedRowsInsideTheWindowAndInsertsTheRest() {
-    merge(
-        List.of(r("a", "2021-03-01T00:00:00Z", 1), r("old", "2021-01-01T00:00:00Z", 1)),
-        Optional.empty());
+  void replacesRowsOfTheSourceKeysInsideTheWindowAndInsertsTheRest() {
+    append(
+        r("a", "2021-03-01T00:00:00Z", 1),
+        r("old", "2021-01-01T00:00:00Z", 1),
+        r("other", "2021-03-01T00:00:00Z", 1));
     Upsert.Counts counts =
-        merge(
-            List.of(
-                r("a", "2021-03-01T00:00:00Z", 2),
-                r("b", "2021-03-02T00:00:00Z", 2),
-                r("old", "2021-03-01T00:00:00Z", 2)),
-            Optional.of(new Upsert.Window("start_tstamp", Instant.parse("2021-02-01T00:00:00Z"))));
+        replace(
+            FEBRUARY_ON,
+            r("a", "2021-03-01T00:00:00Z", 2),
+            r("b", "2021-03-02T00:00:00Z", 2),
+            r("old", "2021-03-01T00:00:00Z", 2));
 
-    assertThat(counts.inserted()).isEqualTo(2);
-    assertThat(counts.updated()).isEqualTo(1);
-    assertThat(TestRows.sorted(store.read(TARGET).orderBy("v"), "id"))
+    assertThat(counts.inserted()).isEqualTo(3);
+    assertThat(counts.deleted()).isEqualTo(1);
+    assertThat(target())
         .containsExactly(
             // replaced: inside the window
             r("a", "2021-03-01T00:00:00Z", 2),
@@ -60,20 +78,44 @@ class TestUpsert {
             // the stored row starts before the window, so it is kept and the new one inserted
             // next to it: the reference's documented duplicate risk (§10.4)
             r("old", "2021-01-01T00:00:00Z", 1),
-            r("old", "2021-03-01T00:00:00Z", 2));
+            r("old", "2021-03-01T00:00:00Z", 2),
+            // not in the source: untouched
+            r("other", "2021-03-01T00:00:00Z", 1));
   }
 
   @Test
-  void theWindowLeavesOldFilesUntouched() {
-    merge(List.of(r("old", "2020-01-01T00:00:00Z", 1)), Optional.empty());
+  void storedDuplicatesInsideTheWindowCollapseIntoOneRow() {
+    append(r("a", "2021-03-01T00:00:00Z", 1), r("a", "2021-03-05T00:00:00Z", 1));
+    Upsert.Counts counts = replace(FEBRUARY_ON, r("a", "2021-03-01T00:00:00Z", 2));
+    assertThat(counts.deleted()).isEqualTo(2);
+    assertThat(target()).containsExactly(r("a", "2021-03-01T00:00:00Z", 2));
+  }
+
+  @Test
+  void aStoredRowWithoutStartIsReplacedToo() {
+    append(r("a", null, 1));
+    replace(FEBRUARY_ON, r("a", "2021-03-01T00:00:00Z", 2));
+    replace(FEBRUARY_ON, r("a", "2021-03-01T00:00:00Z", 3));
+    assertThat(target()).containsExactly(r("a", "2021-03-01T00:00:00Z", 3));
+  }
+
+  @Test
+  void filesOutsideTheWindowAreNeitherReadNorRewritten() throws IOException {
+    append(r("old", "2020-01-01T00:00:00Z", 1));
     List<String> oldFiles = List.of(store.read(TARGET).inputFiles());
+    append(r("recent", "2021-03-01T00:00:00Z", 1));
+    // Remove the old data file from disk: a MERGE that read it would fail.
+    for (String file : oldFiles) {
+      Files.delete(Path.of(URI.create(file)));
+    }
     Upsert.Counts counts =
-        merge(
-            List.of(r("new", "2021-03-01T00:00:00Z", 1)),
-            Optional.of(new Upsert.Window("start_tstamp", Instant.parse("2021-02-01T00:00:00Z"))));
-    assertThat(counts.filesRemoved()).isZero();
-    assertThat(counts.copied()).isZero();
-    assertThat(List.of(store.read(TARGET).inputFiles())).containsAll(oldFiles);
+        replace(
+            FEBRUARY_ON,
+            r("old", "2021-03-01T00:00:00Z", 2),
+            r("recent", "2021-03-01T00:00:00Z", 2));
+    assertThat(counts.filesRemoved()).isEqualTo(1);
+    assertThat(counts.deleted()).isEqualTo(1);
+    assertThat(counts.inserted()).isEqualTo(2);
   }
 
   @Test
@@ -81,9 +123,10 @@ class TestUpsert {
     long before = store.version(TARGET);
     assertThatThrownBy(
             () ->
-                merge(
-                    List.of(r("a", "2021-03-01T00:00:00Z", 1), r("a", "2021-03-02T00:00:00Z", 2)),
-                    Optional.empty()))
+                replace(
+                    Optional.empty(),
+                    r("a", "2021-03-01T00:00:00Z", 1),
+                    r("a", "2021-03-02T00:00:00Z", 2)))
         .isInstanceOf(WebModelException.class)
         .hasMessage(
             "cannot upsert into derived.target: the source has 2 rows for key id=a; keys must be unique and not NULL");
@@ -92,34 +135,34 @@ class TestUpsert {
 
   @Test
   void rejectsNullKeys() {
-    Row nullKey = TestRows.row(SCHEMA, Map.of("start_tstamp", "2021-03-01T00:00:00Z", "v", 1));
-    assertThatThrownBy(() -> merge(List.of(nullKey), Optional.empty()))
+    assertThatThrownBy(() -> replace(Optional.empty(), r(null, "2021-03-01T00:00:00Z", 1)))
         .isInstanceOf(WebModelException.class)
         .hasMessage(
-            "cannot upsert into derived.target: the source has 1 rows for key id=null; keys must be unique and not NULL");
+            "cannot upsert into derived.target: the source has a row with a NULL key (id=null); keys must be unique and not NULL");
   }
 
   @Test
-  void customUpdateExpressionsApplyToMatchedRows() {
-    merge(List.of(r("a", "2021-03-01T00:00:00Z", 5)), Optional.empty());
+  void updateAppliesExpressionsToMatchedRowsAndInsertsNewKeys() {
+    append(r("a", "2021-03-01T00:00:00Z", 5));
     Upsert.Counts counts =
-        Upsert.merge(
+        Upsert.update(
             store,
             TARGET,
-            TestRows.dataset(SCHEMA, List.of(r("a", "2021-03-02T00:00:00Z", 3))),
+            TestRows.dataset(
+                SCHEMA,
+                List.of(r("a", "2021-03-02T00:00:00Z", 3), r("b", "2021-03-02T00:00:00Z", 4))),
             List.of("id"),
-            Optional.empty(),
             Map.of("v", "least(t.v, s.v)"));
     assertThat(counts.updated()).isEqualTo(1);
+    assertThat(counts.inserted()).isEqualTo(1);
     // start_tstamp is not in the update map, so the stored value stays
-    assertThat(store.read(TARGET).collectAsList())
-        .containsExactly(r("a", "2021-03-01T00:00:00Z", 3));
+    assertThat(target())
+        .containsExactly(r("a", "2021-03-01T00:00:00Z", 3), r("b", "2021-03-02T00:00:00Z", 4));
   }
 
   @Test
   void aMergeThatChangesNothingReportsZero() {
-    merge(List.of(r("a", "2021-03-01T00:00:00Z", 5)), Optional.empty());
-    Upsert.Counts counts = merge(List.of(), Optional.empty());
-    assertThat(counts).isEqualTo(new Upsert.Counts(0, 0, 0, 0, 0));
+    append(r("a", "2021-03-01T00:00:00Z", 5));
+    assertThat(replace(Optional.empty())).isEqualTo(new Upsert.Counts(0, 0, 0, 0, 0, 0));
   }
 }

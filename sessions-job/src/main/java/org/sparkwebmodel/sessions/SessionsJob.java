@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.sparkwebmodel.common.Cleanup;
 import org.sparkwebmodel.common.DeltaStore;
 import org.sparkwebmodel.common.Metadata;
 import org.sparkwebmodel.common.MetadataRow;
@@ -107,7 +108,9 @@ public final class SessionsJob implements ModuleJob {
   StepReport main(DeltaStore store, Variables vars, StepLog log) {
     Instant runStart = now();
     Tables tables = Tables.of(vars);
-    Optional<RunState> pending = RunState.read(store, vars, Module.SESSIONS);
+    // An unfinished main of this module is retried on the same input under the same run.
+    Optional<RunState> retry =
+        RunState.read(store, vars, Module.SESSIONS).filter(state -> !state.mainFinished());
 
     // Read and check the input before anything is written.
     StagedInput.Pinned input =
@@ -117,12 +120,12 @@ public final class SessionsJob implements ModuleJob {
                 StagedInput.read(
                     store,
                     tables.pageViewsStaged(),
-                    pending.map(RunState::stagedVersion).orElse(null),
+                    retry.map(RunState::stagedVersion).orElse(null),
                     "sessions main"),
             pinned ->
                 "version "
                     + pinned.version()
-                    + (pending.isPresent() ? " (re-run of the pending main step)" : ""));
+                    + (retry.isPresent() ? " (re-run of the unfinished main step)" : ""));
     SessionColumns.requireColumns(input.rows().schema(), tables.pageViewsStaged());
     Row quality =
         log.phase(
@@ -156,10 +159,11 @@ public final class SessionsJob implements ModuleJob {
     store.createIfMissing(tables.sessions(), Schemas.SESSIONS);
     store.createIfMissing(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
     Instant runId =
-        pending
+        retry
             .map(RunState::runId)
             .orElseGet(() -> RunState.runIdForNewMain(store, vars, Module.SESSIONS, runStart));
-    new RunState(runId, input.version()).write(store, vars, Module.SESSIONS);
+    RunState state = new RunState(runId, input.version(), false);
+    state.write(store, vars, Module.SESSIONS);
 
     // sessions_this_run
     Row stats =
@@ -181,37 +185,39 @@ public final class SessionsJob implements ModuleJob {
     Dataset<Row> thisRun = store.read(tables.sessionsThisRun());
     Instant minStart = stats.isNullAt(2) ? null : stats.getAs(2);
 
-    // Upsert sessions within the lookback window.
+    // Replace the batch's sessions within the lookback window (DECISIONS 7).
     long written = 0;
     if (vars.skipDerived()) {
       log.detail(tables.sessions() + " not updated (skip_derived)");
     } else if (sessionsThisRun > 0) {
-      Instant lowerLimit = minStart.minus(Duration.ofDays(vars.upsertLookbackDays()));
+      // A batch whose sessions all lack a start has no window: its keys are matched everywhere.
+      Optional<Upsert.Window> window =
+          Optional.ofNullable(minStart)
+              .map(
+                  start ->
+                      new Upsert.Window(
+                          "start_tstamp", start.minus(Duration.ofDays(vars.upsertLookbackDays()))));
       Upsert.Counts counts =
           log.phase(
               "upsert " + tables.sessions(),
               () ->
-                  Upsert.merge(
-                      store,
-                      tables.sessions(),
-                      thisRun,
-                      List.of("domain_sessionid"),
-                      Optional.of(new Upsert.Window("start_tstamp", lowerLimit)),
-                      Map.of()),
+                  Upsert.replace(
+                      store, tables.sessions(), thisRun, List.of("domain_sessionid"), window),
               c ->
                   c.inserted()
-                      + " inserted, "
-                      + c.updated()
-                      + " replaced (rows with start_tstamp >= "
-                      + lowerLimit
-                      + ")");
-      written = counts.written();
+                      + " rows written, "
+                      + c.deleted()
+                      + " replaced"
+                      + window
+                          .map(w -> " (rows with start_tstamp >= " + w.lowerLimit() + ")")
+                          .orElse(""));
+      written = counts.inserted();
       log.detail(
           tables.sessions()
               + ": "
               + counts.inserted()
-              + " inserted, "
-              + counts.updated()
+              + " written, "
+              + counts.deleted()
               + " replaced");
     }
 
@@ -227,12 +233,11 @@ public final class SessionsJob implements ModuleJob {
                         .where(col("domain_userid").isNotNull())
                         .groupBy("domain_userid")
                         .agg(min("start_tstamp").as("start_tstamp")));
-                return Upsert.merge(
+                return Upsert.update(
                     store,
                     tables.useridManifestStaged(),
                     store.read(tables.useridManifestThisRun()),
                     List.of("domain_userid"),
-                    Optional.empty(),
                     Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"));
               },
               c ->
@@ -240,7 +245,8 @@ public final class SessionsJob implements ModuleJob {
                       + " users added, "
                       + c.updated()
                       + " already staged (earlier start kept)");
-      log.detail(tables.useridManifestStaged() + ": " + staged.written() + " users");
+      log.detail(
+          tables.useridManifestStaged() + ": " + (staged.inserted() + staged.updated()) + " users");
     }
 
     // One metadata row per run and module.
@@ -262,12 +268,13 @@ public final class SessionsJob implements ModuleJob {
             Math.toIntExact(quality.getLong(3)));
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
+    state.finished().write(store, vars, Module.SESSIONS);
     return log.finish(rowsRead, written);
   }
 
   StepReport complete(DeltaStore store, Variables vars, StepLog log) {
     Tables tables = Tables.of(vars);
-    Optional<RunState> pending = RunState.read(store, vars, Module.SESSIONS);
+    Optional<RunState> pending = RunState.forComplete(store, vars, Module.SESSIONS);
     long removed = 0;
     if (pending.isPresent()) {
       long version = pending.get().stagedVersion();
@@ -282,24 +289,9 @@ public final class SessionsJob implements ModuleJob {
       log.warn("no pending sessions main step: nothing removed from " + tables.pageViewsStaged());
     }
     RunState.drop(store, vars, Module.SESSIONS);
-    cleanup(store, vars, log, tables);
+    Cleanup.apply(
+        store, vars, log, List.of(tables.sessionsThisRun(), tables.useridManifestThisRun()));
     return log.finish(0, removed);
-  }
-
-  private static void cleanup(DeltaStore store, Variables vars, StepLog log, Tables tables) {
-    List<TableName> dropped = new java.util.ArrayList<>();
-    if (vars.cleanupMode().dropsIntermediate()) {
-      dropped.add(tables.useridManifestThisRun());
-    }
-    if (vars.cleanupMode().dropsThisRun()) {
-      dropped.add(tables.sessionsThisRun());
-    }
-    dropped.forEach(store::drop);
-    log.detail("cleanup_mode " + vars.cleanupMode().value() + ": dropped " + dropped);
-    if (vars.endsRun()) {
-      RunId.end(store, vars);
-      log.detail("run ended (" + RunId.table(vars) + " dropped)");
-    }
   }
 
   StepReport destroy(DeltaStore store, Variables vars, StepLog log) {

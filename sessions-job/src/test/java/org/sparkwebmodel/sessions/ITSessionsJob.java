@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -23,9 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Module;
 import org.sparkwebmodel.common.Playbook;
 import org.sparkwebmodel.common.PlaybookLoader;
 import org.sparkwebmodel.common.RunId;
+import org.sparkwebmodel.common.RunState;
 import org.sparkwebmodel.common.Schemas;
 import org.sparkwebmodel.common.SharedSpark;
 import org.sparkwebmodel.common.TableName;
@@ -238,21 +241,6 @@ class ITSessionsJob {
   }
 
   @Test
-  void reRunningMainProcessesTheSameBatchUnderTheSameRun() {
-    stage(pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"));
-    main();
-    stage(pv("b", "s2", 1, "2021-03-01T12:00:00Z", "2021-03-01T12:00:10Z"));
-    main(); // a retry: same pinned input, same run id
-    assertThat(rows(SESSIONS, "domain_sessionid"))
-        .containsExactly(
-            session("s1", "a", "a", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z", 1, 10, 10));
-    assertThat(store.read(METADATA).count()).isEqualTo(1);
-    complete();
-    assertThat(rows(STAGED, "page_view_id"))
-        .containsExactly(pv("b", "s2", 1, "2021-03-01T12:00:00Z", "2021-03-01T12:00:10Z"));
-  }
-
-  @Test
   void skipDerivedLeavesSessionsAloneButStagesAndLogs() {
     stage(u(pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"), "u1"));
     main("skip_derived=true");
@@ -296,7 +284,7 @@ class ITSessionsJob {
   }
 
   @ParameterizedTest
-  @CsvSource({"all,false,false", "debug,true,false", "trace,true,true"})
+  @CsvSource({"all,false,false", "debug,true,true", "trace,true,true"})
   void cleanupModeDecidesWhichScratchTablesStay(
       String mode, boolean thisRunKept, boolean intermediateKept) {
     stage(u(pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"), "u1"));
@@ -416,6 +404,48 @@ class ITSessionsJob {
     main();
     assertThat(List.of(store.read(SESSIONS).inputFiles())).containsAll(oldFiles);
     assertThat(store.read(SESSIONS).count()).isEqualTo(2);
+  }
+
+  @Test
+  void completeRefusesAfterAnUnfinishedMainAndTheRetryFinishesTheRun() {
+    stage(pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"));
+    // A main that crashed after taking on the batch.
+    Instant runId = Instant.parse("2026-01-01T00:00:00Z");
+    new RunState(runId, store.version(STAGED), false)
+        .write(store, playbook("01-sessions-main.yml").variables(), Module.SESSIONS);
+    assertThatThrownBy(this::complete)
+        .isInstanceOf(WebModelException.class)
+        .hasMessage(
+            "sessions main of run 2026-01-01T00:00:00Z did not finish; re-run it before sessions complete (nothing was removed)");
+    assertThat(store.read(STAGED).count()).isEqualTo(1);
+    main();
+    assertThat(store.read(METADATA).select("run_id").as(Encoders.INSTANT()).collectAsList())
+        .containsExactly(runId);
+    complete();
+    assertThat(store.read(STAGED).count()).isZero();
+  }
+
+  @Test
+  void aMainAfterAFinishedMainProcessesEverythingStagedUnderANewRun() {
+    stage(pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"));
+    main();
+    stage(pv("b", "s2", 1, "2021-03-01T12:00:00Z", "2021-03-01T12:00:10Z"));
+    main();
+    assertThat(store.read(SESSIONS).count()).isEqualTo(2);
+    assertThat(store.read(METADATA).count()).isEqualTo(2);
+    complete();
+    assertThat(store.read(STAGED).count()).isZero();
+  }
+
+  @Test
+  void aSessionWithoutStartIsReplacedNotDuplicated() {
+    stage(pv("a", "s1", 1, null, "2021-03-01T10:00:10Z"));
+    main();
+    complete();
+    stage(pv("a", "s1", 1, null, "2021-03-01T10:00:20Z"));
+    main();
+    assertThat(rows(SESSIONS, "domain_sessionid"))
+        .containsExactly(session("s1", "a", "a", null, "2021-03-01T10:00:20Z", 1, 10, null));
   }
 
   @Test

@@ -46,7 +46,7 @@ class TestSessionize {
       String end,
       int pageViews,
       int engaged,
-      int absolute,
+      Integer absolute,
       Object... more) {
     Map<String, Object> values = new HashMap<>();
     values.put("domain_sessionid", sid);

@@ -1,0 +1,22 @@
+package org.sparkwebmodel.common;
+
+import java.util.List;
+
+/**
+ * The end of a complete step (reference §3.4, DECISIONS 16): drops the module's scratch tables by
+ * {@code cleanup_mode}, then the run id when {@code ends_run}. Production tables, manifests and
+ * staged tables are never passed here.
+ */
+public final class Cleanup {
+  private Cleanup() {}
+
+  public static void apply(DeltaStore store, Variables vars, StepLog log, List<TableName> scratch) {
+    List<TableName> dropped =
+        scratch.stream().filter(vars.cleanupMode()::drops).filter(store::drop).toList();
+    log.detail("cleanup_mode " + vars.cleanupMode().value() + ": dropped " + dropped);
+    if (vars.endsRun()) {
+      RunId.end(store, vars);
+      log.detail("run ended (" + RunId.table(vars) + " dropped)");
+    }
+  }
+}
