@@ -2,6 +2,7 @@ package org.sparkwebmodel.common;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -85,8 +86,10 @@ public final class SampleData {
     String domainUserid = uuid(traits);
     String networkUserid = uuid(traits);
     String userId = traits.nextInt(4) == 0 ? "user-" + user : null;
-    String[] geo = Catalog.GEO[traits.nextInt(Catalog.GEO.length)];
-    String[] agent = Catalog.AGENTS[traits.nextInt(Catalog.AGENTS.length)];
+    int agentIndex = traits.nextInt(Catalog.AGENTS.length);
+    String[] agent = Catalog.AGENTS[agentIndex];
+    int geoIndex = traits.nextInt(Catalog.GEO.length);
+    String[] geo = Catalog.GEO[geoIndex];
     String lang = Catalog.LANGS[traits.nextInt(Catalog.LANGS.length)];
     String ip =
         "10." + traits.nextInt(256) + "." + traits.nextInt(256) + "." + (1 + traits.nextInt(254));
@@ -116,109 +119,79 @@ public final class SampleData {
       int docHeight = 1200 + random.nextInt(4000);
       int viewHeight = 600 + random.nextInt(400);
       int scrolled = random.nextInt(docHeight);
-      out.add(
-          RowFactory.create(
-              uuid(random), // page_view_id
-              uuid(random), // event_id
-              appId,
-              loggedIn ? userId : null,
-              noCookie ? null : domainUserid,
-              networkUserid,
-              sessionId,
-              sessionIdx,
-              index,
-              pages,
-              start.minusMillis(50 + random.nextInt(500)), // dvce_created_tstamp
-              start.plusMillis(200 + random.nextInt(800)), // collector_tstamp
-              start, // derived_tstamp
-              start,
-              end,
-              engaged,
-              absolute,
-              0, // horizontal_pixels_scrolled
-              scrolled,
-              100.0,
-              (double) Math.round(100.0 * Math.min(scrolled + viewHeight, docHeight) / docHeight),
-              1280, // doc_width
-              docHeight,
-              page[0], // page_title
-              "https://www.example.com" + page[1] + (query == null ? "" : "?" + query),
-              "https",
-              "www.example.com",
-              page[1],
-              query,
-              null, // page_urlfragment
-              first ? referrer[10] : null, // mkt_medium
-              first ? referrer[11] : null, // mkt_source
-              first ? referrer[12] : null, // mkt_term
-              first ? referrer[13] : null, // mkt_content
-              first ? referrer[14] : null, // mkt_campaign
-              null, // mkt_clickid
-              null, // mkt_network
-              first ? referrer[0] : "https://www.example.com/", // page_referrer
-              first ? referrer[1] : "https",
-              first ? referrer[2] : "www.example.com",
-              first ? referrer[3] : "/",
-              first ? referrer[4] : null,
-              null, // refr_urlfragment
-              first ? referrer[5] : "internal",
-              first ? referrer[6] : null,
-              first ? referrer[7] : null,
-              geo[0],
-              geo[1],
-              geo[2],
-              geo[3],
-              geo[4],
-              Double.valueOf(geo[5]),
-              Double.valueOf(geo[6]),
-              geo[7],
-              ip,
-              agent[0], // useragent
-              lang,
-              1280, // br_viewwidth
-              viewHeight,
-              "24", // br_colordepth
-              agent[1], // br_renderengine
-              geo[7], // os_timezone
-              // IAB
-              "BROWSER",
-              "NONE",
-              "PASSED_ALL",
-              false,
-              // UA parser
-              agent[2],
-              agent[3],
-              agent[4],
-              "0",
-              agent[3] + "." + agent[4] + ".0",
-              agent[5],
-              agent[6],
-              null,
-              null,
-              null,
-              agent[6] == null ? agent[5] : agent[5] + " " + agent[6],
-              agent[7],
-              // YAUAA
-              agent[8],
-              "Browser",
-              agent[2],
-              agent[2] + " " + agent[3] + "." + agent[4],
-              agent[2] + " " + agent[3],
-              agent[3] + "." + agent[4],
-              agent[3],
-              agent[9],
-              agent[7],
-              null,
-              "Browser",
-              agent[1],
-              agent[1] + " " + agent[3],
-              agent[1] + " " + agent[3],
-              agent[3],
-              agent[3],
-              "Desktop".equals(agent[8]) ? "Desktop" : "Mobile",
-              agent[5],
-              agent[6] == null ? agent[5] : agent[5] + " " + agent[6],
-              agent[6]));
+      Object[] row = {
+        uuid(random), // page_view_id
+        uuid(random), // event_id
+        appId,
+        loggedIn ? userId : null,
+        noCookie ? null : domainUserid,
+        networkUserid,
+        sessionId,
+        sessionIdx,
+        index,
+        pages,
+        start.minusMillis(50 + random.nextInt(500)), // dvce_created_tstamp
+        start.plusMillis(200 + random.nextInt(800)), // collector_tstamp
+        start, // derived_tstamp
+        start,
+        end,
+        engaged,
+        absolute,
+        0, // horizontal_pixels_scrolled
+        scrolled,
+        100.0,
+        (double) Math.round(100.0 * Math.min(scrolled + viewHeight, docHeight) / docHeight),
+        1280, // doc_width
+        docHeight,
+        page[0], // page_title
+        "https://www.example.com" + page[1] + (query == null ? "" : "?" + query),
+        "https",
+        "www.example.com",
+        page[1],
+        query,
+        null, // page_urlfragment
+        first ? referrer[10] : null, // mkt_medium
+        first ? referrer[11] : null, // mkt_source
+        first ? referrer[12] : null, // mkt_term
+        first ? referrer[13] : null, // mkt_content
+        first ? referrer[14] : null, // mkt_campaign
+        null, // mkt_clickid
+        null, // mkt_network
+        first ? referrer[0] : "https://www.example.com/", // page_referrer
+        first ? referrer[1] : "https",
+        first ? referrer[2] : "www.example.com",
+        first ? referrer[3] : "/",
+        first ? referrer[4] : null,
+        null, // refr_urlfragment
+        first ? referrer[5] : "internal",
+        first ? referrer[6] : null,
+        first ? referrer[7] : null,
+        geo[0],
+        geo[1],
+        geo[2],
+        geo[3],
+        geo[4],
+        Catalog.LATITUDE[geoIndex],
+        Catalog.LONGITUDE[geoIndex],
+        geo[7],
+        ip,
+        agent[0], // useragent
+        lang,
+        1280, // br_viewwidth
+        viewHeight,
+        "24", // br_colordepth
+        agent[1], // br_renderengine
+        geo[7], // os_timezone
+      };
+      Object[] values = Arrays.copyOf(row, row.length + Schemas.ENRICHMENT_COLUMNS.size());
+      // IAB, UA parser, YAUAA: fixed per user agent
+      System.arraycopy(
+          Catalog.ENRICHMENTS[agentIndex],
+          0,
+          values,
+          row.length,
+          Schemas.ENRICHMENT_COLUMNS.size());
+      out.add(RowFactory.create(values));
       startMicros += durationMicros + 1_000_000L + random.nextInt(90_000_000);
     }
   }
@@ -446,5 +419,59 @@ public final class SampleData {
     };
 
     static final String[] LANGS = {"en-GB", "en-US", "fr-FR", "de-DE", "ja-JP", "pt-BR"};
+
+    static final Double[] LATITUDE =
+        Arrays.stream(GEO).map(g -> Double.valueOf(g[5])).toArray(Double[]::new);
+    static final Double[] LONGITUDE =
+        Arrays.stream(GEO).map(g -> Double.valueOf(g[6])).toArray(Double[]::new);
+
+    /** The 36 enrichment values (IAB, UA parser, YAUAA) of each user agent, in schema order. */
+    static final Object[][] ENRICHMENTS =
+        Arrays.stream(AGENTS).map(Catalog::enrichments).toArray(Object[][]::new);
+
+    private static Object[] enrichments(String[] agent) {
+      String os = agent[6] == null ? agent[5] : agent[5] + " " + agent[6];
+      return new Object[] {
+        // IAB
+        "BROWSER",
+        "NONE",
+        "PASSED_ALL",
+        false,
+        // UA parser
+        agent[2],
+        agent[3],
+        agent[4],
+        "0",
+        agent[3] + "." + agent[4] + ".0",
+        agent[5],
+        agent[6],
+        null,
+        null,
+        null,
+        os,
+        agent[7],
+        // YAUAA
+        agent[8],
+        "Browser",
+        agent[2],
+        agent[2] + " " + agent[3] + "." + agent[4],
+        agent[2] + " " + agent[3],
+        agent[3] + "." + agent[4],
+        agent[3],
+        agent[9],
+        agent[7],
+        null,
+        "Browser",
+        agent[1],
+        agent[1] + " " + agent[3],
+        agent[1] + " " + agent[3],
+        agent[3],
+        agent[3],
+        "Desktop".equals(agent[8]) ? "Desktop" : "Mobile",
+        agent[5],
+        os,
+        agent[6]
+      };
+    }
   }
 }

@@ -37,10 +37,18 @@ public final class Sessionize {
 
   /** The 90 columns of {@code sessions_this_run}, one row per non-NULL domain_sessionid. */
   public static Dataset<Row> apply(Dataset<Row> pageViews) {
+    return apply(pageViews, true);
+  }
+
+  /**
+   * As {@link #apply(Dataset)}; {@code mayHaveDuplicates} false (known from {@link #inputQuality})
+   * skips the de-duplication, a full sort of the page views.
+   */
+  public static Dataset<Row> apply(Dataset<Row> pageViews, boolean mayHaveDuplicates) {
     Dataset<Row> keyed =
         withOptionalColumns(pageViews)
             .where(col("domain_sessionid").isNotNull().and(col("page_view_id").isNotNull()));
-    return aggregate(dedupe(keyed));
+    return aggregate(mayHaveDuplicates ? dedupe(keyed) : keyed);
   }
 
   /**

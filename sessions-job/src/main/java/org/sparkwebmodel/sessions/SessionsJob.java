@@ -170,7 +170,8 @@ public final class SessionsJob implements ModuleJob {
         log.phase(
             "compute " + tables.sessionsThisRun(),
             () -> {
-              store.overwrite(tables.sessionsThisRun(), Sessionize.apply(input.rows()));
+              store.overwrite(
+                  tables.sessionsThisRun(), Sessionize.apply(input.rows(), quality.getLong(2) > 0));
               return store
                   .read(tables.sessionsThisRun())
                   .agg(
