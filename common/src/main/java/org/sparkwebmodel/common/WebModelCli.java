@@ -177,8 +177,8 @@ public final class WebModelCli {
     }
   }
 
-  @Command(name = "load", description = "Append the rows of a CSV file to a table.")
-  static final class LoadCommand implements Callable<Integer> {
+  /** A command on one table and one CSV file: {@code SCHEMA.TABLE FILE.csv}. */
+  abstract static class TableFileCommand implements Callable<Integer> {
     @ParentCommand WebModelCli parent;
 
     @Spec CommandSpec spec;
@@ -192,38 +192,36 @@ public final class WebModelCli {
     @Override
     public Integer call() {
       TableName name = TableName.parse(table);
-      Warehouse warehouse = parent.warehouseOrDefault();
       long started = System.nanoTime();
-      DeltaStore store = new DeltaStore(session("load"), warehouse);
-      long rows = CsvTables.load(store, name, file);
+      DeltaStore store = new DeltaStore(session(spec.name()), parent.warehouseOrDefault());
+      String outcome = run(store, name);
       spec.commandLine()
           .getOut()
           .printf(
-              "loaded %,d rows from %s into %s in %.1f s%n",
-              rows, file, name, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
+              "%s in %.1f s%n",
+              outcome, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
       return 0;
+    }
+
+    /** Does the work and says what was done. */
+    abstract String run(DeltaStore store, TableName name);
+  }
+
+  @Command(name = "load", description = "Append the rows of a CSV file to a table.")
+  static final class LoadCommand extends TableFileCommand {
+    @Override
+    String run(DeltaStore store, TableName name) {
+      return String.format(
+          "loaded %,d rows from %s into %s", CsvTables.load(store, name, file), file, name);
     }
   }
 
   @Command(name = "export", description = "Write a whole table to a CSV file.")
-  static final class ExportCommand implements Callable<Integer> {
-    @ParentCommand WebModelCli parent;
-
-    @Spec CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "SCHEMA.TABLE")
-    String table;
-
-    @Parameters(index = "1", paramLabel = "FILE.csv")
-    Path file;
-
+  static final class ExportCommand extends TableFileCommand {
     @Override
-    public Integer call() {
-      TableName name = TableName.parse(table);
-      DeltaStore store = new DeltaStore(session("export"), parent.warehouseOrDefault());
-      long rows = CsvTables.export(store, name, file);
-      spec.commandLine().getOut().printf("exported %,d rows of %s to %s%n", rows, name, file);
-      return 0;
+    String run(DeltaStore store, TableName name) {
+      return String.format(
+          "exported %,d rows of %s to %s", CsvTables.export(store, name, file), name, file);
     }
   }
 
