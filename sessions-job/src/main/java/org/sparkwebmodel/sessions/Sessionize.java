@@ -3,6 +3,7 @@ package org.sparkwebmodel.sessions;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -152,6 +153,13 @@ public final class Sessionize {
       }
     }
     return result;
+  }
+
+  /** One row: how many distinct non-NULL domain_sessionids with a page_view_id the input has. */
+  public static Dataset<Row> sessionsInInput(Dataset<Row> pageViews) {
+    return pageViews
+        .where(col("domain_sessionid").isNotNull().and(col("page_view_id").isNotNull()))
+        .agg(countDistinct(col("domain_sessionid")));
   }
 
   /**

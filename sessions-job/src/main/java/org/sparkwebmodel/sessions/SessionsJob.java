@@ -183,6 +183,17 @@ public final class SessionsJob implements ModuleJob {
             },
             row -> row.getLong(0) + " sessions");
     long sessionsThisRun = stats.getLong(0);
+    if (quality.getLong(2) > 0) {
+      // A page_view_id staged under two sessions stays with the earlier copy (DECISIONS 3); a
+      // session left with no page view of its own disappears, so say so.
+      long sessionsInInput = Sessionize.sessionsInInput(input.rows()).first().getLong(0);
+      if (sessionsInInput > sessionsThisRun) {
+        log.warn(
+            (sessionsInInput - sessionsThisRun)
+                + " sessions had only page views whose page_view_id is kept under another"
+                + " session and were not written");
+      }
+    }
     Dataset<Row> thisRun = store.read(tables.sessionsThisRun());
     Instant minStart = stats.isNullAt(2) ? null : stats.getAs(2);
 

@@ -31,6 +31,7 @@ import org.sparkwebmodel.common.RunId;
 import org.sparkwebmodel.common.RunState;
 import org.sparkwebmodel.common.Schemas;
 import org.sparkwebmodel.common.SharedSpark;
+import org.sparkwebmodel.common.StepReport;
 import org.sparkwebmodel.common.TableName;
 import org.sparkwebmodel.common.TestRows;
 import org.sparkwebmodel.common.Warehouse;
@@ -446,6 +447,35 @@ class ITSessionsJob {
     main();
     assertThat(rows(SESSIONS, "domain_sessionid"))
         .containsExactly(session("s1", "a", "a", null, "2021-03-01T10:00:20Z", 1, 10, null));
+  }
+
+  @Test
+  void aSessionLeftWithoutPageViewsByDeduplicationIsReported() {
+    stage(
+        pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"),
+        // the same page view staged later under another session: the earlier copy wins
+        pv("a", "s2", 1, "2021-03-01T10:05:00Z", "2021-03-01T10:05:10Z"));
+    StepReport report = job.run(SharedSpark.session(), playbook("01-sessions-main.yml"));
+    assertThat(rows(SESSIONS, "domain_sessionid"))
+        .containsExactly(
+            session("s1", "a", "a", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z", 1, 10, 10));
+    assertThat(report.details())
+        .contains(
+            "1 duplicate page views removed (1 page_view_ids)",
+            "1 sessions had only page views whose page_view_id is kept under another session and were not written");
+    assertThat(metadataCounts(store.read(METADATA).first()))
+        .isEqualTo(
+            RowFactory.create(
+                "web",
+                "sessions",
+                1,
+                "domain_sessionid",
+                1,
+                "start_tstamp",
+                Instant.parse("2021-03-01T10:00:00Z"),
+                Instant.parse("2021-03-01T10:00:00Z"),
+                1,
+                1));
   }
 
   @Test
