@@ -104,6 +104,22 @@ public final class Schemas {
               + " os_timezone STRING"
               + enrichmentDdl());
 
+  /** {@code users} and {@code users_this_run}: the 38 columns of Appendix B, in order. */
+  public static final StructType USERS =
+      StructType.fromDDL(
+          "user_id STRING, domain_userid STRING, network_userid STRING, start_tstamp TIMESTAMP,"
+              + " end_tstamp TIMESTAMP, page_views INT, sessions INT, engaged_time_in_s INT,"
+              + " first_page_title STRING, first_page_url STRING, first_page_urlscheme STRING,"
+              + " first_page_urlhost STRING, first_page_urlpath STRING, first_page_urlquery STRING,"
+              + " first_page_urlfragment STRING, last_page_title STRING, last_page_url STRING,"
+              + " last_page_urlscheme STRING, last_page_urlhost STRING, last_page_urlpath STRING,"
+              + " last_page_urlquery STRING, last_page_urlfragment STRING, referrer STRING,"
+              + " refr_urlscheme STRING, refr_urlhost STRING, refr_urlpath STRING,"
+              + " refr_urlquery STRING, refr_urlfragment STRING, refr_medium STRING,"
+              + " refr_source STRING, refr_term STRING, mkt_medium STRING, mkt_source STRING,"
+              + " mkt_term STRING, mkt_content STRING, mkt_campaign STRING, mkt_clickid STRING,"
+              + " mkt_network STRING");
+
   /** {@code sessions_userid_manifest_staged} (and {@code users_manifest}). */
   public static final StructType USERID_MANIFEST =
       StructType.fromDDL("domain_userid STRING, start_tstamp TIMESTAMP");

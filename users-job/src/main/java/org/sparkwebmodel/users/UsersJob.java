@@ -1,0 +1,317 @@
+package org.sparkwebmodel.users;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparkwebmodel.common.Cleanup;
+import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Metadata;
+import org.sparkwebmodel.common.MetadataRow;
+import org.sparkwebmodel.common.Module;
+import org.sparkwebmodel.common.ModuleJob;
+import org.sparkwebmodel.common.Playbook;
+import org.sparkwebmodel.common.RunId;
+import org.sparkwebmodel.common.RunState;
+import org.sparkwebmodel.common.Schemas;
+import org.sparkwebmodel.common.StagedInput;
+import org.sparkwebmodel.common.StepLog;
+import org.sparkwebmodel.common.StepReport;
+import org.sparkwebmodel.common.TableName;
+import org.sparkwebmodel.common.Upsert;
+import org.sparkwebmodel.common.Variables;
+import org.sparkwebmodel.common.Warehouse;
+import org.sparkwebmodel.common.WebModelCli;
+
+/**
+ * The users module (reference §5, DECISIONS.md 9–20).
+ *
+ * <ul>
+ *   <li><b>main</b> reads {@code sessions_userid_manifest_staged} at a pinned version; per user the
+ *       relevant start is the earlier of its staged start and its {@code users_manifest} start,
+ *       {@code lower_limit} the earliest of those; it re-reads every session of those users from
+ *       {@code lower_limit} on (no upper bound), computes {@code users_this_run}, replaces their
+ *       {@code users} rows from {@code lower_limit} on and logs a metadata row;
+ *   <li><b>complete</b> folds each processed user's earliest start into {@code users_manifest},
+ *       removes exactly the staged rows main read, drops scratch tables by {@code cleanup_mode} and
+ *       ends the run when {@code ends_run};
+ *   <li><b>destroy</b> drops {@code users}, {@code users_manifest} and the scratch tables.
+ * </ul>
+ */
+public final class UsersJob implements ModuleJob {
+  private final Clock clock;
+
+  public UsersJob() {
+    this(Clock.systemUTC());
+  }
+
+  UsersJob(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** spark-submit entry point: {@code [--warehouse DIR] FILE.yml [--var KEY=VALUE ...]}. */
+  public static void main(String[] args) {
+    WebModelCli.main(WebModelCli.playbookArgs(args));
+  }
+
+  @Override
+  public Module module() {
+    return Module.USERS;
+  }
+
+  /** The tables of the module for one set of variables. */
+  record Tables(
+      TableName useridManifestStaged,
+      TableName sessions,
+      TableName users,
+      TableName usersManifest,
+      TableName useridsThisRun,
+      TableName usersThisRun,
+      TableName runState) {
+    static Tables of(Variables vars) {
+      return new Tables(
+          vars.scratch("sessions_userid_manifest_staged"),
+          vars.output("sessions"),
+          vars.output("users"),
+          vars.output("users_manifest"),
+          vars.scratch("users_userids_this_run"),
+          vars.scratch("users_this_run"),
+          RunState.table(vars, Module.USERS));
+    }
+  }
+
+  @Override
+  public StepReport run(SparkSession spark, Playbook playbook) {
+    Variables vars = playbook.variables();
+    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    StepLog log = new StepLog(spark, playbook);
+    return switch (playbook.step()) {
+      case MAIN -> main(store, vars, log);
+      case COMPLETE -> complete(store, vars, log);
+      case DESTROY -> destroy(store, vars, log);
+    };
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  StepReport main(DeltaStore store, Variables vars, StepLog log) {
+    Instant runStart = now();
+    Tables tables = Tables.of(vars);
+    Optional<RunState> retry =
+        RunState.read(store, vars, Module.USERS).filter(state -> !state.mainFinished());
+
+    // Read and check the input before anything is written.
+    StagedInput.Pinned staged =
+        log.phase(
+            "read " + tables.useridManifestStaged(),
+            () ->
+                StagedInput.read(
+                    store,
+                    tables.useridManifestStaged(),
+                    retry.map(RunState::stagedVersion).orElse(null),
+                    "users main"),
+            pinned ->
+                "version "
+                    + pinned.version()
+                    + (retry.isPresent() ? " (re-run of the unfinished main step)" : ""));
+    store.requireSchema(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
+    store.requireExists(tables.sessions(), "users main reads it; run sessions main first");
+    store.requireSchema(tables.sessions(), Schemas.SESSIONS);
+
+    // Set up the tables and the run.
+    Metadata.ensureTable(store, vars);
+    store.createIfMissing(tables.users(), Schemas.USERS);
+    store.createIfMissing(tables.usersManifest(), Schemas.USERID_MANIFEST);
+    Instant runId =
+        retry
+            .map(RunState::runId)
+            .orElseGet(() -> RunState.runIdForNewMain(store, vars, Module.USERS, runStart));
+    RunState state = new RunState(runId, staged.version(), false);
+    state.write(store, vars, Module.USERS);
+
+    // users_userids_this_run: the earliest known session start of every staged user (DECISIONS 9).
+    Row limits =
+        log.phase(
+            "compute " + tables.useridsThisRun(),
+            () -> {
+              Dataset<Row> stagedUsers =
+                  staged
+                      .rows()
+                      .where(col("domain_userid").isNotNull())
+                      .groupBy("domain_userid")
+                      .agg(min("start_tstamp").as("staged_start"));
+              Dataset<Row> manifest =
+                  store
+                      .read(tables.usersManifest())
+                      .withColumnRenamed("start_tstamp", "manifest_start");
+              store.overwrite(
+                  tables.useridsThisRun(),
+                  stagedUsers
+                      .join(manifest, new String[] {"domain_userid"}, "left")
+                      .select(
+                          col("domain_userid"),
+                          least(col("staged_start"), col("manifest_start")).as("start_tstamp")));
+              return store
+                  .read(tables.useridsThisRun())
+                  .agg(count(lit(1)), min("start_tstamp"))
+                  .first();
+            },
+            row -> row.getLong(0) + " users, lower_limit " + row.get(1));
+    long usersStaged = limits.getLong(0);
+    Instant lowerLimit = limits.isNullAt(1) ? null : limits.getAs(1);
+
+    // users_this_run from every session of those users since lower_limit, no upper bound (DECISIONS
+    // 10).
+    Row stats =
+        log.phase(
+            "compute " + tables.usersThisRun(),
+            () -> {
+              Dataset<Row> sessions = store.read(tables.sessions());
+              if (lowerLimit != null) {
+                sessions = sessions.where(col("start_tstamp").geq(lit(lowerLimit)));
+              }
+              Dataset<Row> users = store.read(tables.useridsThisRun()).select("domain_userid");
+              store.overwrite(
+                  tables.usersThisRun(),
+                  AggregateUsers.apply(
+                      sessions.join(broadcastIfSmall(users, usersStaged), "domain_userid")));
+              return store
+                  .read(tables.usersThisRun())
+                  .agg(
+                      count(lit(1)),
+                      countDistinct(col("domain_userid")),
+                      min("start_tstamp"),
+                      max("start_tstamp"))
+                  .first();
+            },
+            row -> row.getLong(0) + " users");
+    long usersThisRun = stats.getLong(0);
+
+    // Replace the users' rows from lower_limit on (DECISIONS 12).
+    long written = 0;
+    if (vars.skipDerived()) {
+      log.detail(tables.users() + " not updated (skip_derived)");
+    } else if (usersThisRun > 0) {
+      Optional<Upsert.Window> window =
+          Optional.ofNullable(lowerLimit).map(limit -> new Upsert.Window("start_tstamp", limit));
+      Upsert.Counts counts =
+          log.phase(
+              "upsert " + tables.users(),
+              () ->
+                  Upsert.replace(
+                      store,
+                      tables.users(),
+                      store.read(tables.usersThisRun()),
+                      List.of("domain_userid"),
+                      window),
+              c -> c.inserted() + " rows written, " + c.deleted() + " replaced");
+      written = counts.inserted();
+      log.detail(
+          tables.users()
+              + ": "
+              + counts.inserted()
+              + " written, "
+              + counts.deleted()
+              + " replaced");
+    }
+
+    MetadataRow row =
+        new MetadataRow(
+            runId,
+            vars.modelVersion(),
+            Metadata.MODEL,
+            Module.USERS.value(),
+            runStart,
+            now(),
+            Math.toIntExact(usersThisRun),
+            "domain_userid",
+            Math.toIntExact(stats.getLong(1)),
+            "start_tstamp",
+            stats.isNullAt(2) ? null : stats.getAs(2),
+            stats.isNullAt(3) ? null : stats.getAs(3),
+            null,
+            null);
+    log.phase(
+        "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
+    state.finished().write(store, vars, Module.USERS);
+    return log.finish(usersStaged, written);
+  }
+
+  /** Staged user lists are usually small next to the sessions table: broadcast them when so. */
+  private static Dataset<Row> broadcastIfSmall(Dataset<Row> users, long count) {
+    return count <= 1_000_000 ? broadcast(users) : users;
+  }
+
+  StepReport complete(DeltaStore store, Variables vars, StepLog log) {
+    Tables tables = Tables.of(vars);
+    Optional<RunState> pending = RunState.forComplete(store, vars, Module.USERS);
+    long removed = 0;
+    if (pending.isPresent()) {
+      // users_manifest: the earliest session start ever seen per user, only ever earlier (DECISIONS
+      // 13).
+      Upsert.Counts manifest =
+          log.phase(
+              "update " + tables.usersManifest(),
+              () ->
+                  Upsert.update(
+                      store,
+                      tables.usersManifest(),
+                      store.read(tables.useridsThisRun()),
+                      List.of("domain_userid"),
+                      Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)")),
+              c -> c.inserted() + " users added, " + c.updated() + " updated");
+      log.detail(
+          tables.usersManifest()
+              + ": "
+              + manifest.inserted()
+              + " added, "
+              + manifest.updated()
+              + " updated");
+      long version = pending.get().stagedVersion();
+      removed =
+          log.phase(
+              "remove processed rows from " + tables.useridManifestStaged(),
+              () ->
+                  StagedInput.removeRead(
+                      store, tables.useridManifestStaged(), version, "domain_userid"),
+              n -> n + " rows of version " + version + " removed");
+      log.detail(tables.useridManifestStaged() + ": " + removed + " processed rows removed");
+    } else {
+      log.warn("no pending users main step: nothing removed from " + tables.useridManifestStaged());
+    }
+    RunState.drop(store, vars, Module.USERS);
+    Cleanup.apply(store, vars, log, List.of(tables.useridsThisRun(), tables.usersThisRun()));
+    return log.finish(0, removed);
+  }
+
+  StepReport destroy(DeltaStore store, Variables vars, StepLog log) {
+    Tables tables = Tables.of(vars);
+    List<TableName> all =
+        List.of(
+            tables.users(),
+            tables.usersManifest(),
+            tables.useridsThisRun(),
+            tables.usersThisRun(),
+            tables.runState(),
+            RunId.table(vars));
+    List<TableName> dropped = all.stream().filter(store::drop).toList();
+    log.detail("dropped " + dropped);
+    return log.finish(0, 0);
+  }
+}
