@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
     description = "Sessions and users modules of the web data model on Spark and Delta Lake.",
     subcommands = {
       WebModelCli.PlaybookCommand.class,
+      WebModelCli.RunCommand.class,
       WebModelCli.LoadCommand.class,
       WebModelCli.ExportCommand.class,
       WebModelCli.SampleDataCommand.class
@@ -172,7 +173,87 @@ public final class WebModelCli {
     @Override
     public Integer call() {
       Playbook playbook = PlaybookLoader.load(file, parent.overrides(vars));
-      runPlaybook(playbook, jobFor(playbook.module()), spec.commandLine().getOut());
+      PrintWriter out = spec.commandLine().getOut();
+      StepReport report = runPlaybook(playbook, jobFor(playbook.module()), out);
+      out.println();
+      TableCounts.print(storeFor(playbook), playbook.variables(), out);
+      return report == null ? 1 : 0;
+    }
+  }
+
+  static DeltaStore storeFor(Playbook playbook) {
+    return new DeltaStore(
+        session(playbook.label()), new Warehouse(playbook.variables().warehouse()));
+  }
+
+  @Command(
+      name = "run",
+      description =
+          "Run the playbooks of a run file in order (default configs/run.yml); a step whose"
+              + " dependency failed is skipped.")
+  static final class RunCommand implements Callable<Integer> {
+    @ParentCommand WebModelCli parent;
+
+    @Spec CommandSpec spec;
+
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "RUN_FILE",
+        defaultValue = "configs/run.yml",
+        description = "The run file (default: ${DEFAULT-VALUE}).")
+    Path file;
+
+    @Option(
+        names = "--var",
+        paramLabel = "KEY=VALUE",
+        description = "Override a variable of every playbook.")
+    Map<String, String> vars = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+      RunFile run = RunFile.load(file, parent.overrides(vars));
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      Map<String, String> outcome = new LinkedHashMap<>();
+      java.util.List<String> summary = new java.util.ArrayList<>();
+      String failure = null;
+      for (RunFile.Entry step : run.steps()) {
+        java.util.List<String> blocked =
+            step.dependsOn().stream().filter(d -> !"ok".equals(outcome.get(d))).toList();
+        if (!blocked.isEmpty()) {
+          outcome.put(step.name(), "skipped");
+          summary.add(
+              String.format("%-18s skipped: %s did not succeed", step.playbook().label(), blocked));
+          continue;
+        }
+        try {
+          StepReport report = runPlaybook(step.playbook(), jobFor(step.playbook().module()), out);
+          outcome.put(step.name(), "ok");
+          summary.add(report.summaryLine());
+        } catch (RuntimeException e) {
+          outcome.put(step.name(), "failed");
+          String message = WebModelCli.firstLine(e.getMessage());
+          summary.add(String.format("%-18s FAILED: %s", step.playbook().label(), message));
+          err.println("web-model: step '" + step.name() + "' failed: " + message);
+          LOG.warn("step {} failed", step.name(), e);
+          failure = failure == null ? step.name() + "' failed: " + message : failure;
+        }
+      }
+      out.println();
+      out.println("Run " + run.source() + ":");
+      summary.forEach(line -> out.println("  " + line));
+      out.println();
+      Playbook last = run.steps().get(run.steps().size() - 1).playbook();
+      TableCounts.print(storeFor(last), last.variables(), out);
+      if (failure != null) {
+        java.util.List<String> skipped =
+            outcome.entrySet().stream()
+                .filter(e -> e.getValue().equals("skipped"))
+                .map(Map.Entry::getKey)
+                .toList();
+        throw new WebModelException("run step '" + failure + "; skipped: " + skipped);
+      }
       return 0;
     }
   }
