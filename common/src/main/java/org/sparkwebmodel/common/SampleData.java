@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 
 /**
  * Realistic synthetic page views with all 98 columns of {@code page_views_staged}: users who come
@@ -46,7 +47,8 @@ public final class SampleData {
         .spark()
         .range(0, chunks, 1, partitions)
         .as(Encoders.LONG())
-        .flatMap(chunk, Encoders.row(Schemas.PAGE_VIEWS));
+        // Lenient: takes java.time.Instant whatever the calling thread's session settings are.
+        .flatMap(chunk, ExpressionEncoder.apply(Schemas.PAGE_VIEWS, true));
   }
 
   static List<Row> generateChunk(long seed, long totalRows, long chunk) {

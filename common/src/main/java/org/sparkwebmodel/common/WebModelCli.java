@@ -103,8 +103,12 @@ public final class WebModelCli {
     return newline < 0 ? message : message.substring(0, newline);
   }
 
+  /** The running session (tests, a run's later steps) or a new one. */
   static SparkSession session(String what) {
-    return SparkSessions.builder("spark-web-model " + what).getOrCreate();
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    return active.isDefined()
+        ? active.get()
+        : SparkSessions.builder("spark-web-model " + what).getOrCreate();
   }
 
   Map<String, String> overrides(Map<String, String> vars) {

@@ -11,6 +11,7 @@ public final class SharedSpark {
 
   private SharedSpark() {}
 
+  /** The session, made the active one of the calling thread (tests run on several threads). */
   public static synchronized SparkSession session() {
     if (session == null) {
       session =
@@ -23,6 +24,7 @@ public final class SharedSpark {
               .config("spark.ui.showConsoleProgress", "false")
               .getOrCreate();
     }
+    SparkSession.setActiveSession(session);
     return session;
   }
 }

@@ -165,7 +165,10 @@ class ITUsersJob {
   void returningUsersGrowAcrossRunsAndNewUsersGetEverySession() {
     fullRun(
         pv("s1", "u1", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"),
-        pv("s2", "u2", "2021-03-01T11:00:00Z", "2021-03-01T11:00:10Z"));
+        pv("s2", "u2", "2021-03-01T11:00:00Z", "2021-03-01T11:00:10Z"),
+        // no domain_userid: stays in sessions, never reaches users or users_manifest
+        pv("s0", null, "2021-03-01T09:00:00Z", "2021-03-01T09:00:10Z"));
+    assertThat(store.read(SESSIONS).count()).isEqualTo(3);
     assertThat(users())
         .containsExactly(
             user("u1", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z", 1, 1, 10, "s1", "s1"),
@@ -196,7 +199,7 @@ class ITUsersJob {
         TestRows.sorted(store.read(METADATA).select("run_id", "module", "rows_this_run"), "run_id");
     assertThat(metadata)
         .extracting(r -> r.getString(1) + ":" + r.getInt(2))
-        .containsExactlyInAnyOrder("sessions:2", "users:2", "sessions:4", "users:2");
+        .containsExactlyInAnyOrder("sessions:3", "users:2", "sessions:4", "users:2");
     assertThat(store.read(METADATA).select("run_id").distinct().count()).isEqualTo(2);
     assertThat(store.read(METADATA).groupBy("run_id").count().where("count != 2").count()).isZero();
   }
@@ -204,18 +207,6 @@ class ITUsersJob {
   static Row manifest(String user, String start) {
     return TestRows.row(
         Schemas.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
-  }
-
-  @Test
-  void sessionsWithoutDomainUseridStayInSessionsAndNeverReachUsers() {
-    fullRun(
-        pv("s1", null, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"),
-        pv("s2", "u1", "2021-03-01T11:00:00Z", "2021-03-01T11:00:10Z"));
-    assertThat(store.read(SESSIONS).count()).isEqualTo(2);
-    assertThat(users())
-        .containsExactly(
-            user("u1", "2021-03-01T11:00:00Z", "2021-03-01T11:00:10Z", 1, 1, 10, "s2", "s2"));
-    assertThat(store.read(USERS_MANIFEST).where(col("domain_userid").isNull()).count()).isZero();
   }
 
   @Test
@@ -236,12 +227,18 @@ class ITUsersJob {
   @Test
   void aUserWhoseSessionsSpanRunsKeepsItsFirstSessionFromHistory() {
     fullRun(pv("s1", "u1", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"));
-    // Much later, with another user's old session in the batch too: u1's history comes from
-    // users_manifest, not from the batch.
+    // Months later only the new session is staged: the start of u1's history (and so the read
+    // of s1) comes from users_manifest.
     fullRun(pv("s2", "u1", "2021-06-01T10:00:00Z", "2021-06-01T10:00:10Z"));
     assertThat(users())
         .containsExactly(
             user("u1", "2021-03-01T10:00:00Z", "2021-06-01T10:00:10Z", 2, 2, 20, "s1", "s2"));
+
+    // destroy drops users and its manifest, not sessions
+    step(new UsersJob(), "users/XX-destroy-users.yml");
+    assertThat(store.exists(USERS)).isFalse();
+    assertThat(store.exists(USERS_MANIFEST)).isFalse();
+    assertThat(store.exists(SESSIONS)).isTrue();
   }
 
   @Test
@@ -258,14 +255,5 @@ class ITUsersJob {
     assertThat(
             store.read(STAGED_USERS).select("domain_userid").as(Encoders.STRING()).collectAsList())
         .containsExactly("u2");
-  }
-
-  @Test
-  void destroyDropsUsersAndItsManifest() {
-    fullRun(pv("s1", "u1", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"));
-    step(new UsersJob(), "users/XX-destroy-users.yml");
-    assertThat(store.exists(USERS)).isFalse();
-    assertThat(store.exists(USERS_MANIFEST)).isFalse();
-    assertThat(store.exists(SESSIONS)).isTrue();
   }
 }

@@ -1,0 +1,107 @@
+package org.sparkwebmodel.users;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Schemas;
+import org.sparkwebmodel.common.SharedSpark;
+import org.sparkwebmodel.common.TableName;
+import org.sparkwebmodel.common.TestRows;
+import org.sparkwebmodel.common.Warehouse;
+import org.sparkwebmodel.common.WebModelCli;
+
+/** {@code web-model run} with the shipped run files: order, dependencies, summary, destroy. */
+class ITRunCommand {
+  static final TableName STAGED = new TableName("scratch", "page_views_staged_run");
+
+  @TempDir Path dir;
+  DeltaStore store;
+
+  record Result(int status, String out, String err) {}
+
+  @BeforeEach
+  void setUp() {
+    store = new DeltaStore(SharedSpark.session(), new Warehouse(dir.toString()));
+    store.createIfMissing(STAGED, Schemas.PAGE_VIEWS);
+    store.append(
+        STAGED,
+        TestRows.dataset(
+            Schemas.PAGE_VIEWS,
+            List.of(
+                ITUsersJob.pv("s1", "u1", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"),
+                ITUsersJob.pv("s2", "u1", "2021-03-02T10:00:00Z", "2021-03-02T10:00:10Z"))));
+  }
+
+  Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 2];
+    all[0] = "--warehouse";
+    all[1] = dir.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    int status = WebModelCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all);
+    return new Result(status, out.toString(), err.toString());
+  }
+
+  @Test
+  void theFullRunRunsEveryStepInOrderAndSummarisesAndDestroyTearsItDown() {
+    Result result = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    assertThat(result.status()).as(result.err()).isZero();
+    String summary = result.out().substring(result.out().indexOf("Run ../configs/run.yml:"));
+    assertThat(
+            summary
+                .lines()
+                .skip(1)
+                .limit(4)
+                .map(l -> l.trim().split("\\s+")[0] + " " + l.trim().split("\\s+")[1]))
+        .containsExactly("sessions main", "users main", "sessions complete", "users complete");
+    assertThat(summary)
+        .contains("derived.sessions_run                                     2")
+        .contains("derived.users_run                                        1")
+        .contains("scratch.page_views_staged_run                            0");
+
+    Result destroy = run("run", "../configs/destroy.yml", "--var", "entropy=_run");
+    assertThat(destroy.status()).as(destroy.err()).isZero();
+    for (String table : List.of("sessions_run", "users_run", "users_manifest_run")) {
+      assertThat(store.exists(new TableName("derived", table))).as(table).isFalse();
+    }
+    assertThat(store.exists(STAGED)).isTrue();
+  }
+
+  @Test
+  void aFailedStepSkipsItsDependentsAndKeepsTheStagedInput() {
+    // A users table with the wrong columns makes users main fail.
+    store.createIfMissing(new TableName("derived", "users_run"), StructType.fromDDL("x INT"));
+    Result result = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err())
+        .contains(
+            "web-model: step 'users-main' failed: table derived.users_run column 1 is x INT, expected user_id STRING")
+        .endsWith(
+            "web-model: error: run step 'users-main' failed: table derived.users_run column 1 is x INT, expected user_id STRING;"
+                + " skipped: [sessions-complete, users-complete]"
+                + System.lineSeparator());
+    assertThat(result.out()).contains("sessions complete  skipped: [users-main] did not succeed");
+    // sessions complete did not run, so the page views are still staged
+    assertThat(store.read(STAGED).count()).isEqualTo(2);
+    assertThat(store.read(new TableName("derived", "sessions_run")).count()).isEqualTo(2);
+  }
+
+  @Test
+  void aBadPlaybookInTheRunStopsItBeforeAnyStep() {
+    Result result = run("run", "../configs/run.yml", "--var", "cleanup_mode=none");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith(
+            "web-model: error: cleanup_mode must be one of [all, debug, trace], got: 'none'");
+    assertThat(store.exists(new TableName("derived", "sessions"))).isFalse();
+  }
+}
