@@ -1,11 +1,18 @@
 package org.sparkwebmodel.users;
 
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.sort_array;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +59,7 @@ class ITRunCommand {
   }
 
   @Test
-  void theFullRunRunsEveryStepInOrderAndSummarisesAndDestroyTearsItDown() {
+  void twoFullRunsInOrderWithSummaryThenDestroyTearsTheModelDown() {
     Result result = run("run", "../configs/run.yml", "--var", "entropy=_run");
     assertThat(result.status()).as(result.err()).isZero();
     String summary = result.out().substring(result.out().indexOf("Run ../configs/run.yml:"));
@@ -67,6 +74,47 @@ class ITRunCommand {
         .contains("derived.sessions_run                                     2")
         .contains("derived.users_run                                        1")
         .contains("scratch.page_views_staged_run                            0");
+    // the last complete step ended the run
+    assertThat(store.exists(new TableName("scratch", "metadata_run_id_run"))).isFalse();
+
+    // A second run: u1 comes back, u2 is new.
+    store.append(
+        STAGED,
+        TestRows.dataset(
+            Schemas.PAGE_VIEWS,
+            List.of(
+                ITUsersJob.pv("s3", "u1", "2021-03-04T10:00:00Z", "2021-03-04T10:00:10Z"),
+                ITUsersJob.pv("s4", "u2", "2021-03-04T11:00:00Z", "2021-03-04T11:00:10Z"))));
+    Result second = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    assertThat(second.status()).as(second.err()).isZero();
+    assertThat(
+            TestRows.sorted(
+                store
+                    .read(new TableName("derived", "users_run"))
+                    .select("domain_userid", "sessions", "page_views", "engaged_time_in_s"),
+                "domain_userid"))
+        .containsExactly(RowFactory.create("u1", 3, 3, 30), RowFactory.create("u2", 1, 1, 10));
+    assertThat(
+            TestRows.sorted(
+                store
+                    .read(new TableName("derived", "users_manifest_run"))
+                    .select("domain_userid", "start_tstamp"),
+                "domain_userid"))
+        .containsExactly(
+            RowFactory.create("u1", Instant.parse("2021-03-01T10:00:00Z")),
+            RowFactory.create("u2", Instant.parse("2021-03-04T11:00:00Z")));
+    // one metadata row per module per run; the modules of a run share its id
+    Dataset<Row> metadata = store.read(new TableName("derived", "datamodel_metadata_run"));
+    assertThat(
+            TestRows.sorted(
+                    metadata
+                        .groupBy("run_id")
+                        .agg(concat_ws(",", sort_array(collect_list("module")))),
+                    "run_id")
+                .stream()
+                .map(r -> r.getString(1))
+                .toList())
+        .containsExactly("sessions,users", "sessions,users");
 
     Result destroy = run("run", "../configs/destroy.yml", "--var", "entropy=_run");
     assertThat(destroy.status()).as(destroy.err()).isZero();
