@@ -10,21 +10,17 @@ import static org.apache.spark.sql.functions.min;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import org.sparkwebmodel.common.AbstractModuleJob;
 import org.sparkwebmodel.common.Cleanup;
 import org.sparkwebmodel.common.DeltaStore;
 import org.sparkwebmodel.common.Metadata;
 import org.sparkwebmodel.common.MetadataRow;
 import org.sparkwebmodel.common.Module;
-import org.sparkwebmodel.common.ModuleJob;
-import org.sparkwebmodel.common.Playbook;
-import org.sparkwebmodel.common.RunId;
 import org.sparkwebmodel.common.RunState;
 import org.sparkwebmodel.common.Schemas;
 import org.sparkwebmodel.common.StagedInput;
@@ -33,7 +29,6 @@ import org.sparkwebmodel.common.StepReport;
 import org.sparkwebmodel.common.TableName;
 import org.sparkwebmodel.common.Upsert;
 import org.sparkwebmodel.common.Variables;
-import org.sparkwebmodel.common.Warehouse;
 import org.sparkwebmodel.common.WebModelCli;
 
 /**
@@ -49,15 +44,13 @@ import org.sparkwebmodel.common.WebModelCli;
  *   <li><b>destroy</b> drops the module's derived, manifest and scratch tables.
  * </ul>
  */
-public final class SessionsJob implements ModuleJob {
-  private final Clock clock;
-
+public final class SessionsJob extends AbstractModuleJob {
   public SessionsJob() {
     this(Clock.systemUTC());
   }
 
   SessionsJob(Clock clock) {
-    this.clock = clock;
+    super(clock);
   }
 
   /** spark-submit entry point: {@code [--warehouse DIR] FILE.yml [--var KEY=VALUE ...]}. */
@@ -76,56 +69,26 @@ public final class SessionsJob implements ModuleJob {
       TableName sessions,
       TableName useridManifestStaged,
       TableName sessionsThisRun,
-      TableName useridManifestThisRun,
-      TableName runState) {
+      TableName useridManifestThisRun) {
     static Tables of(Variables vars) {
       return new Tables(
           vars.scratch("page_views_staged"),
           vars.output("sessions"),
           vars.scratch("sessions_userid_manifest_staged"),
           vars.scratch("sessions_this_run"),
-          vars.scratch("sessions_userid_manifest_this_run"),
-          RunState.table(vars, Module.SESSIONS));
+          vars.scratch("sessions_userid_manifest_this_run"));
     }
   }
 
   @Override
-  public StepReport run(SparkSession spark, Playbook playbook) {
-    Variables vars = playbook.variables();
-    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
-    StepLog log = new StepLog(spark, playbook);
-    return switch (playbook.step()) {
-      case MAIN -> main(store, vars, log);
-      case COMPLETE -> complete(store, vars, log);
-      case DESTROY -> destroy(store, vars, log);
-    };
-  }
-
-  private Instant now() {
-    return clock.instant().truncatedTo(ChronoUnit.MICROS);
-  }
-
-  StepReport main(DeltaStore store, Variables vars, StepLog log) {
+  protected StepReport main(DeltaStore store, Variables vars, StepLog log) {
     Instant runStart = now();
     Tables tables = Tables.of(vars);
     // An unfinished main of this module is retried on the same input under the same run.
-    Optional<RunState> retry =
-        RunState.read(store, vars, Module.SESSIONS).filter(state -> !state.mainFinished());
+    Optional<RunState> retry = unfinishedMain(store, vars);
 
     // Read and check the input before anything is written.
-    StagedInput.Pinned input =
-        log.phase(
-            "read " + tables.pageViewsStaged(),
-            () ->
-                StagedInput.read(
-                    store,
-                    tables.pageViewsStaged(),
-                    retry.map(RunState::stagedVersion).orElse(null),
-                    "sessions main"),
-            pinned ->
-                "version "
-                    + pinned.version()
-                    + (retry.isPresent() ? " (re-run of the unfinished main step)" : ""));
+    StagedInput.Pinned input = readStaged(store, log, tables.pageViewsStaged(), retry);
     SessionColumns.requireColumns(input.rows().schema(), tables.pageViewsStaged());
     Row quality =
         log.phase(
@@ -158,10 +121,7 @@ public final class SessionsJob implements ModuleJob {
     Metadata.ensureTable(store, vars);
     store.createIfMissing(tables.sessions(), Schemas.SESSIONS);
     store.createIfMissing(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
-    Instant runId =
-        retry
-            .map(RunState::runId)
-            .orElseGet(() -> RunState.runIdForNewMain(store, vars, Module.SESSIONS, runStart));
+    Instant runId = runId(store, vars, retry, runStart);
     RunState state = new RunState(runId, input.version(), false);
     state.write(store, vars, Module.SESSIONS);
 
@@ -284,7 +244,8 @@ public final class SessionsJob implements ModuleJob {
     return log.finish(rowsRead, written);
   }
 
-  StepReport complete(DeltaStore store, Variables vars, StepLog log) {
+  @Override
+  protected StepReport complete(DeltaStore store, Variables vars, StepLog log) {
     Tables tables = Tables.of(vars);
     Optional<RunState> pending = RunState.forComplete(store, vars, Module.SESSIONS);
     long removed = 0;
@@ -306,18 +267,13 @@ public final class SessionsJob implements ModuleJob {
     return log.finish(0, removed);
   }
 
-  StepReport destroy(DeltaStore store, Variables vars, StepLog log) {
+  @Override
+  protected List<TableName> destroyedTables(Variables vars) {
     Tables tables = Tables.of(vars);
-    List<TableName> all =
-        List.of(
-            tables.sessions(),
-            tables.useridManifestStaged(),
-            tables.sessionsThisRun(),
-            tables.useridManifestThisRun(),
-            tables.runState(),
-            RunId.table(vars));
-    List<TableName> dropped = all.stream().filter(store::drop).toList();
-    log.detail("dropped " + dropped);
-    return log.finish(0, 0);
+    return List.of(
+        tables.sessions(),
+        tables.useridManifestStaged(),
+        tables.sessionsThisRun(),
+        tables.useridManifestThisRun());
   }
 }

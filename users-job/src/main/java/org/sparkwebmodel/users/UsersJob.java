@@ -11,21 +11,17 @@ import static org.apache.spark.sql.functions.min;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import org.sparkwebmodel.common.AbstractModuleJob;
 import org.sparkwebmodel.common.Cleanup;
 import org.sparkwebmodel.common.DeltaStore;
 import org.sparkwebmodel.common.Metadata;
 import org.sparkwebmodel.common.MetadataRow;
 import org.sparkwebmodel.common.Module;
-import org.sparkwebmodel.common.ModuleJob;
-import org.sparkwebmodel.common.Playbook;
-import org.sparkwebmodel.common.RunId;
 import org.sparkwebmodel.common.RunState;
 import org.sparkwebmodel.common.Schemas;
 import org.sparkwebmodel.common.StagedInput;
@@ -34,7 +30,6 @@ import org.sparkwebmodel.common.StepReport;
 import org.sparkwebmodel.common.TableName;
 import org.sparkwebmodel.common.Upsert;
 import org.sparkwebmodel.common.Variables;
-import org.sparkwebmodel.common.Warehouse;
 import org.sparkwebmodel.common.WebModelCli;
 
 /**
@@ -52,15 +47,13 @@ import org.sparkwebmodel.common.WebModelCli;
  *   <li><b>destroy</b> drops {@code users}, {@code users_manifest} and the scratch tables.
  * </ul>
  */
-public final class UsersJob implements ModuleJob {
-  private final Clock clock;
-
+public final class UsersJob extends AbstractModuleJob {
   public UsersJob() {
     this(Clock.systemUTC());
   }
 
   UsersJob(Clock clock) {
-    this.clock = clock;
+    super(clock);
   }
 
   /** spark-submit entry point: {@code [--warehouse DIR] FILE.yml [--var KEY=VALUE ...]}. */
@@ -80,8 +73,7 @@ public final class UsersJob implements ModuleJob {
       TableName users,
       TableName usersManifest,
       TableName useridsThisRun,
-      TableName usersThisRun,
-      TableName runState) {
+      TableName usersThisRun) {
     static Tables of(Variables vars) {
       return new Tables(
           vars.scratch("sessions_userid_manifest_staged"),
@@ -89,47 +81,18 @@ public final class UsersJob implements ModuleJob {
           vars.output("users"),
           vars.output("users_manifest"),
           vars.scratch("users_userids_this_run"),
-          vars.scratch("users_this_run"),
-          RunState.table(vars, Module.USERS));
+          vars.scratch("users_this_run"));
     }
   }
 
   @Override
-  public StepReport run(SparkSession spark, Playbook playbook) {
-    Variables vars = playbook.variables();
-    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
-    StepLog log = new StepLog(spark, playbook);
-    return switch (playbook.step()) {
-      case MAIN -> main(store, vars, log);
-      case COMPLETE -> complete(store, vars, log);
-      case DESTROY -> destroy(store, vars, log);
-    };
-  }
-
-  private Instant now() {
-    return clock.instant().truncatedTo(ChronoUnit.MICROS);
-  }
-
-  StepReport main(DeltaStore store, Variables vars, StepLog log) {
+  protected StepReport main(DeltaStore store, Variables vars, StepLog log) {
     Instant runStart = now();
     Tables tables = Tables.of(vars);
-    Optional<RunState> retry =
-        RunState.read(store, vars, Module.USERS).filter(state -> !state.mainFinished());
+    Optional<RunState> retry = unfinishedMain(store, vars);
 
     // Read and check the input before anything is written.
-    StagedInput.Pinned staged =
-        log.phase(
-            "read " + tables.useridManifestStaged(),
-            () ->
-                StagedInput.read(
-                    store,
-                    tables.useridManifestStaged(),
-                    retry.map(RunState::stagedVersion).orElse(null),
-                    "users main"),
-            pinned ->
-                "version "
-                    + pinned.version()
-                    + (retry.isPresent() ? " (re-run of the unfinished main step)" : ""));
+    StagedInput.Pinned staged = readStaged(store, log, tables.useridManifestStaged(), retry);
     store.requireSchema(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
     store.requireExists(tables.sessions(), "users main reads it; run sessions main first");
     store.requireSchema(tables.sessions(), Schemas.SESSIONS);
@@ -138,10 +101,7 @@ public final class UsersJob implements ModuleJob {
     Metadata.ensureTable(store, vars);
     store.createIfMissing(tables.users(), Schemas.USERS);
     store.createIfMissing(tables.usersManifest(), Schemas.USERID_MANIFEST);
-    Instant runId =
-        retry
-            .map(RunState::runId)
-            .orElseGet(() -> RunState.runIdForNewMain(store, vars, Module.USERS, runStart));
+    Instant runId = runId(store, vars, retry, runStart);
     RunState state = new RunState(runId, staged.version(), false);
     state.write(store, vars, Module.USERS);
 
@@ -258,7 +218,8 @@ public final class UsersJob implements ModuleJob {
     return count <= 1_000_000 ? broadcast(users) : users;
   }
 
-  StepReport complete(DeltaStore store, Variables vars, StepLog log) {
+  @Override
+  protected StepReport complete(DeltaStore store, Variables vars, StepLog log) {
     Tables tables = Tables.of(vars);
     Optional<RunState> pending = RunState.forComplete(store, vars, Module.USERS);
     long removed = 0;
@@ -300,18 +261,10 @@ public final class UsersJob implements ModuleJob {
     return log.finish(0, removed);
   }
 
-  StepReport destroy(DeltaStore store, Variables vars, StepLog log) {
+  @Override
+  protected List<TableName> destroyedTables(Variables vars) {
     Tables tables = Tables.of(vars);
-    List<TableName> all =
-        List.of(
-            tables.users(),
-            tables.usersManifest(),
-            tables.useridsThisRun(),
-            tables.usersThisRun(),
-            tables.runState(),
-            RunId.table(vars));
-    List<TableName> dropped = all.stream().filter(store::drop).toList();
-    log.detail("dropped " + dropped);
-    return log.finish(0, 0);
+    return List.of(
+        tables.users(), tables.usersManifest(), tables.useridsThisRun(), tables.usersThisRun());
   }
 }

@@ -1,0 +1,86 @@
+package org.sparkwebmodel.common;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What the module jobs share: dispatching a playbook to its step, the clock, the pinned read of the
+ * staged input (the same version again when an unfinished main is retried), the run id of a main
+ * step and dropping tables on destroy. Subclasses hold the module's own logic.
+ */
+public abstract class AbstractModuleJob implements ModuleJob {
+  private final Clock clock;
+
+  protected AbstractModuleJob(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public final StepReport run(SparkSession spark, Playbook playbook) {
+    Variables vars = playbook.variables();
+    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    StepLog log = new StepLog(spark, playbook);
+    return switch (playbook.step()) {
+      case MAIN -> main(store, vars, log);
+      case COMPLETE -> complete(store, vars, log);
+      case DESTROY -> destroy(store, vars, log);
+    };
+  }
+
+  protected abstract StepReport main(DeltaStore store, Variables vars, StepLog log);
+
+  protected abstract StepReport complete(DeltaStore store, Variables vars, StepLog log);
+
+  /** The tables destroy drops (besides {@code metadata_run_id}). */
+  protected abstract List<TableName> destroyedTables(Variables vars);
+
+  /** Now, to the microsecond (Spark's timestamp precision). */
+  protected Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** The run state of an unfinished main step of this module, which a new main step retries. */
+  protected Optional<RunState> unfinishedMain(DeltaStore store, Variables vars) {
+    return RunState.read(store, vars, module()).filter(state -> !state.mainFinished());
+  }
+
+  /** Reads the staged input at its current version, or at the retried main's version. */
+  protected StagedInput.Pinned readStaged(
+      DeltaStore store, StepLog log, TableName staged, Optional<RunState> retry) {
+    return log.phase(
+        "read " + staged,
+        () ->
+            StagedInput.read(
+                store,
+                staged,
+                retry.map(RunState::stagedVersion).orElse(null),
+                module().value() + " main"),
+        pinned ->
+            "version "
+                + pinned.version()
+                + (retry.isPresent() ? " (re-run of the unfinished main step)" : ""));
+  }
+
+  /** The run id of a main step: the retried main's, else the open run's or a new one. */
+  protected Instant runId(
+      DeltaStore store, Variables vars, Optional<RunState> retry, Instant runStart) {
+    return retry
+        .map(RunState::runId)
+        .orElseGet(() -> RunState.runIdForNewMain(store, vars, module(), runStart));
+  }
+
+  private StepReport destroy(DeltaStore store, Variables vars, StepLog log) {
+    List<TableName> all =
+        java.util.stream.Stream.concat(
+                destroyedTables(vars).stream(),
+                java.util.stream.Stream.of(RunState.table(vars, module()), RunId.table(vars)))
+            .toList();
+    List<TableName> dropped = all.stream().filter(store::drop).toList();
+    log.detail("dropped " + dropped);
+    return log.finish(0, 0);
+  }
+}
