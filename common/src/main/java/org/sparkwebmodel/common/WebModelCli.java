@@ -3,7 +3,10 @@ package org.sparkwebmodel.common;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
@@ -128,7 +131,7 @@ public final class WebModelCli {
    * a {@code playbook} command line.
    */
   public static String[] playbookArgs(String[] args) {
-    if (java.util.Arrays.asList(args).contains("playbook")) {
+    if (Arrays.asList(args).contains("playbook")) {
       return args;
     }
     String[] result = new String[args.length + 1];
@@ -220,10 +223,10 @@ public final class WebModelCli {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Map<String, String> outcome = new LinkedHashMap<>();
-      java.util.List<String> summary = new java.util.ArrayList<>();
+      List<String> summary = new ArrayList<>();
       String failure = null;
       for (RunFile.Entry step : run.steps()) {
-        java.util.List<String> blocked =
+        List<String> blocked =
             step.dependsOn().stream().filter(d -> !"ok".equals(outcome.get(d))).toList();
         if (!blocked.isEmpty()) {
           outcome.put(step.name(), "skipped");
@@ -251,7 +254,7 @@ public final class WebModelCli {
       Playbook last = run.steps().get(run.steps().size() - 1).playbook();
       TableCounts.print(storeFor(last), last.variables(), out);
       if (failure != null) {
-        java.util.List<String> skipped =
+        List<String> skipped =
             outcome.entrySet().stream()
                 .filter(e -> e.getValue().equals("skipped"))
                 .map(Map.Entry::getKey)

@@ -1,6 +1,5 @@
 package org.sparkwebmodel.users;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
@@ -149,8 +148,7 @@ public final class UsersJob extends AbstractModuleJob {
               Dataset<Row> users = store.read(tables.useridsThisRun()).select("domain_userid");
               store.overwrite(
                   tables.usersThisRun(),
-                  AggregateUsers.apply(
-                      sessions.join(broadcastIfSmall(users, usersStaged), "domain_userid")));
+                  AggregateUsers.apply(sessions.join(users, "domain_userid")));
               return store
                   .read(tables.usersThisRun())
                   .agg(
@@ -211,11 +209,6 @@ public final class UsersJob extends AbstractModuleJob {
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
     state.finished().write(store, vars, Module.USERS);
     return log.finish(usersStaged, written);
-  }
-
-  /** Staged user lists are usually small next to the sessions table: broadcast them when so. */
-  private static Dataset<Row> broadcastIfSmall(Dataset<Row> users, long count) {
-    return count <= 1_000_000 ? broadcast(users) : users;
   }
 
   @Override
