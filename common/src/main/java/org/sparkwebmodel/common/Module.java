@@ -2,10 +2,14 @@ package org.sparkwebmodel.common;
 
 import java.util.Locale;
 
-/** The modules of the web model this product implements. */
+/**
+ * The modules of the web model this product implements, and {@code custom}: a user's own module of
+ * SQL files that runs between the model's steps (see {@link CustomSqlJob}).
+ */
 public enum Module {
   SESSIONS,
-  USERS;
+  USERS,
+  CUSTOM;
 
   /** The name used in playbooks and in {@code datamodel_metadata.module}. */
   public String value() {

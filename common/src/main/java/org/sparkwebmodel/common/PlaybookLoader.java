@@ -1,11 +1,7 @@
 package org.sparkwebmodel.common;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +27,9 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class PlaybookLoader {
   static final List<String> TOP_LEVEL_KEYS = List.of("module", "step", "variables");
 
+  /** Keys only custom playbooks ({@code module: custom}) have. */
+  static final List<String> CUSTOM_KEYS = List.of("sql", "drop_tables");
+
   /** Every variable a playbook or {@code --var} may set, with its default (null: computed). */
   static final Map<String, Object> DEFAULTS = defaults();
 
@@ -54,12 +53,19 @@ public final class PlaybookLoader {
 
   /** Loads a playbook file; {@code overrides} are {@code --var} values and win over the file. */
   public static Playbook load(Path file, Map<String, String> overrides) {
-    String source = file.toString();
+    return load(file.toString(), overrides);
+  }
+
+  /**
+   * Loads a playbook from a local path or a URI ({@code s3://...}; see {@link ConfigFiles}); a
+   * custom playbook's SQL files are read and rendered too.
+   */
+  public static Playbook load(String source, Map<String, String> overrides) {
     Object document;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-    } catch (NoSuchFileException e) {
-      throw new WebModelException("playbook not found: " + source);
+    try {
+      document =
+          new Yaml(new SafeConstructor(new LoaderOptions()))
+              .load(ConfigFiles.read(source, "playbook"));
     } catch (MarkedYAMLException e) {
       throw new WebModelException(
           "malformed YAML in "
@@ -70,21 +76,29 @@ public final class PlaybookLoader {
               + e.getProblem());
     } catch (YAMLException e) {
       throw new WebModelException("malformed YAML in " + source + ": " + e.getMessage());
-    } catch (IOException e) {
-      throw new WebModelException("cannot read playbook " + source + ": " + e.getMessage(), e);
     }
     if (!(document instanceof Map<?, ?> top)) {
       throw new WebModelException(
           "playbook " + source + " must be a YAML mapping with keys " + TOP_LEVEL_KEYS);
     }
     Map<String, Object> keys = normalise(top, source, "");
+    Module module = parseEnum(keys.get("module"), "module", source, Module.values(), Module::value);
+    List<String> allowed = new ArrayList<>(TOP_LEVEL_KEYS);
+    if (module == Module.CUSTOM) {
+      allowed.addAll(CUSTOM_KEYS);
+    }
     for (String key : keys.keySet()) {
-      if (!TOP_LEVEL_KEYS.contains(key)) {
+      if (!allowed.contains(key)) {
         throw new WebModelException(
-            "unknown key '" + key + "' in " + source + "; allowed: " + TOP_LEVEL_KEYS);
+            "unknown key '"
+                + key
+                + "' in "
+                + source
+                + "; allowed: "
+                + allowed
+                + (CUSTOM_KEYS.contains(key) ? " (" + key + " is for module: custom)" : ""));
       }
     }
-    Module module = parseEnum(keys.get("module"), "module", source, Module.values(), Module::value);
     Step step = parseEnum(keys.get("step"), "step", source, Step.values(), Step::value);
     Object variablesNode = keys.get("variables");
     Map<String, Object> raw = new LinkedHashMap<>();
@@ -95,7 +109,40 @@ public final class PlaybookLoader {
       }
       raw.putAll(normalise(vars, source, "variables."));
     }
-    return new Playbook(source, module, step, variables(raw, source, overrides));
+    Variables variables = variables(raw, source, overrides);
+    if (module != Module.CUSTOM) {
+      return new Playbook(source, module, step, variables);
+    }
+    List<SqlFile> sql =
+        stringList(keys.get("sql"), "sql", source).stream()
+            .map(
+                file -> SqlFile.load(ConfigFiles.resolve(source, file), variables.templateValues()))
+            .toList();
+    List<TableName> drops =
+        stringList(keys.get("drop_tables"), "drop_tables", source).stream()
+            .map(
+                table ->
+                    TableName.parse(
+                        SqlFile.render(source, table, variables.templateValues()).trim()))
+            .toList();
+    if (sql.isEmpty() && drops.isEmpty()) {
+      throw new WebModelException(
+          "custom playbook " + source + " lists neither 'sql' files nor 'drop_tables'");
+    }
+    return new Playbook(source, module, step, variables, sql, drops);
+  }
+
+  /** A list of strings under {@code key} (missing: empty). */
+  private static List<String> stringList(Object value, String key, String source) {
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof List<?> items)
+        || !items.stream().allMatch(item -> item instanceof String s && !s.isBlank())) {
+      throw new WebModelException(
+          "key '" + key + "' in " + source + " must be a list of non-empty strings");
+    }
+    return items.stream().map(String.class::cast).toList();
   }
 
   /**

@@ -1,10 +1,5 @@
 package org.sparkwebmodel.common;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,17 +32,19 @@ public record RunFile(String source, List<Entry> steps) {
 
   /** Loads {@code file}; {@code overrides} (--var) apply to every playbook. */
   public static RunFile load(Path file, Map<String, String> overrides) {
-    String source = file.toString();
+    return load(file.toString(), overrides);
+  }
+
+  /** Loads a run file from a local path or a URI (see {@link ConfigFiles}). */
+  public static RunFile load(String source, Map<String, String> overrides) {
     Object document;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-    } catch (NoSuchFileException e) {
-      throw new WebModelException("run file not found: " + source);
+    try {
+      document =
+          new Yaml(new SafeConstructor(new LoaderOptions()))
+              .load(ConfigFiles.read(source, "run file"));
     } catch (YAMLException e) {
       throw new WebModelException(
           "malformed YAML in " + source + ": " + WebModelCli.firstLine(e.getMessage()));
-    } catch (IOException e) {
-      throw new WebModelException("cannot read run file " + source + ": " + e.getMessage(), e);
     }
     if (!(document instanceof Map<?, ?> top)
         || !top.keySet().equals(Set.of("steps"))
@@ -55,7 +52,6 @@ public record RunFile(String source, List<Entry> steps) {
       throw new WebModelException(
           "run file " + source + " must have exactly one key, 'steps', a list");
     }
-    Path base = file.toAbsolutePath().getParent();
     List<Entry> steps = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (Object item : items) {
@@ -102,7 +98,7 @@ public record RunFile(String source, List<Entry> steps) {
       steps.add(
           new Entry(
               name,
-              PlaybookLoader.load(base.resolve(playbook), overrides),
+              PlaybookLoader.load(ConfigFiles.resolve(source, playbook), overrides),
               List.copyOf(dependsOn)));
     }
     if (steps.isEmpty()) {

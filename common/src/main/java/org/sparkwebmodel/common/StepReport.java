@@ -15,7 +15,7 @@ public record StepReport(
   public String summaryLine() {
     return String.format(
         Locale.ROOT,
-        "%-18s %7.1f s  read %,d  written %,d%s",
+        "%-26s %7.1f s  read %,d  written %,d%s",
         step,
         duration.toMillis() / 1000.0,
         rowsRead,

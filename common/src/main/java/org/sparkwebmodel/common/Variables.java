@@ -1,5 +1,8 @@
 package org.sparkwebmodel.common;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The validated playbook variables, with the reference's names (reference §6). One variable set
  * serves every playbook, so one {@code --var} can be applied to a whole run.
@@ -38,5 +41,25 @@ public record Variables(
   /** The name of a table in the output schema, entropy applied. */
   public TableName output(String name) {
     return new TableName(outputSchema, name + entropy);
+  }
+
+  /**
+   * The values SQL templates see as {@code {{.name}}} (reference §6 names; {@code
+   * upsert_lookback_days} is the same value as {@code upsert_lookback}).
+   */
+  public Map<String, String> templateValues() {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("scratch_schema", scratchSchema);
+    values.put("output_schema", outputSchema);
+    values.put("entropy", entropy);
+    values.put("warehouse", warehouse);
+    values.put("model_version", modelVersion);
+    values.put("upsert_lookback", String.valueOf(upsertLookbackDays));
+    values.put("upsert_lookback_days", String.valueOf(upsertLookbackDays));
+    values.put("stage_next", String.valueOf(stageNext));
+    values.put("skip_derived", String.valueOf(skipDerived));
+    values.put("cleanup_mode", cleanupMode.value());
+    values.put("ends_run", String.valueOf(endsRun));
+    return values;
   }
 }

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       WebModelCli.PlaybookCommand.class,
       WebModelCli.RunCommand.class,
+      WebModelCli.UnlockCommand.class,
       WebModelCli.LoadCommand.class,
       WebModelCli.ExportCommand.class,
       WebModelCli.SampleDataCommand.class
@@ -168,8 +169,11 @@ public final class WebModelCli {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE.yml", description = "The playbook to run.")
-    Path file;
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE.yml",
+        description = "The playbook to run: a path or a URI (s3://, gs://, hdfs://).")
+    String file;
 
     @Option(
         names = "--var",
@@ -179,12 +183,29 @@ public final class WebModelCli {
 
     @Override
     public Integer call() {
+      startSessionFor(file);
       Playbook playbook = PlaybookLoader.load(file, parent.overrides(vars));
+      ModuleJob job = jobFor(playbook.module());
       PrintWriter out = spec.commandLine().getOut();
-      StepReport report = runPlaybook(playbook, jobFor(playbook.module()), out);
+      DeltaStore store = storeFor(playbook);
+      RunLock lock = RunLock.acquire(store, playbook.variables(), "playbook " + file);
+      try {
+        runPlaybook(playbook, job, out);
+      } catch (RuntimeException e) {
+        lock.fail(playbook.label(), firstLine(e.getMessage()));
+        throw e;
+      }
+      lock.release();
       out.println();
-      TableCounts.print(storeFor(playbook), playbook.variables(), out);
-      return report == null ? 1 : 0;
+      TableCounts.print(store, playbook.variables(), out);
+      return 0;
+    }
+  }
+
+  /** Starts the session before reading a configuration file from a URI, for its Hadoop setup. */
+  static void startSessionFor(String location) {
+    if (ConfigFiles.isRemote(location)) {
+      session("spark-web-model");
     }
   }
 
@@ -208,8 +229,8 @@ public final class WebModelCli {
         arity = "0..1",
         paramLabel = "RUN_FILE",
         defaultValue = "configs/run.yml",
-        description = "The run file (default: ${DEFAULT-VALUE}).")
-    Path file;
+        description = "The run file, a path or a URI (default: ${DEFAULT-VALUE}).")
+    String file;
 
     @Option(
         names = "--var",
@@ -219,7 +240,10 @@ public final class WebModelCli {
 
     @Override
     public Integer call() {
+      startSessionFor(file);
       RunFile run = RunFile.load(file, parent.overrides(vars));
+      run.steps().forEach(step -> jobFor(step.playbook().module()));
+      List<RunLock> locks = lockAll(run, "run " + file);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Map<String, String> outcome = new LinkedHashMap<>();
@@ -231,7 +255,7 @@ public final class WebModelCli {
         if (!blocked.isEmpty()) {
           outcome.put(step.name(), "skipped");
           summary.add(
-              String.format("%-18s skipped: %s did not succeed", step.playbook().label(), blocked));
+              String.format("%-26s skipped: %s did not succeed", step.playbook().label(), blocked));
           continue;
         }
         try {
@@ -241,11 +265,17 @@ public final class WebModelCli {
         } catch (RuntimeException e) {
           outcome.put(step.name(), "failed");
           String message = WebModelCli.firstLine(e.getMessage());
-          summary.add(String.format("%-18s FAILED: %s", step.playbook().label(), message));
+          summary.add(String.format("%-26s FAILED: %s", step.playbook().label(), message));
           err.println("web-model: step '" + step.name() + "' failed: " + message);
           LOG.warn("step {} failed", step.name(), e);
-          failure = failure == null ? step.name() + "' failed: " + message : failure;
+          if (failure == null) {
+            failure = step.name() + "' failed: " + message;
+            locks.forEach(lock -> lock.fail(step.name(), message));
+          }
         }
+      }
+      if (failure == null) {
+        locks.forEach(RunLock::release);
       }
       out.println();
       out.println("Run " + run.source() + ":");
@@ -261,6 +291,53 @@ public final class WebModelCli {
                 .toList();
         throw new WebModelException("run step '" + failure + "; skipped: " + skipped);
       }
+      return 0;
+    }
+  }
+
+  /**
+   * Takes the run lock of every warehouse and entropy the run's steps use (normally one), or none
+   * of them.
+   */
+  static List<RunLock> lockAll(RunFile run, String what) {
+    List<RunLock> locks = new ArrayList<>();
+    Map<String, Boolean> seen = new LinkedHashMap<>();
+    try {
+      for (RunFile.Entry step : run.steps()) {
+        Variables vars = step.playbook().variables();
+        if (seen.put(vars.warehouse() + "|" + vars.entropy(), true) == null) {
+          locks.add(RunLock.acquire(storeFor(step.playbook()), vars, what));
+        }
+      }
+    } catch (RuntimeException e) {
+      locks.forEach(RunLock::release);
+      throw e;
+    }
+    return locks;
+  }
+
+  @Command(
+      name = "unlock",
+      description =
+          "Remove the run lock of a warehouse and entropy that a failed or killed run left, and"
+              + " say what it was; check the tables first.")
+  static final class UnlockCommand implements Callable<Integer> {
+    @ParentCommand WebModelCli parent;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--var",
+        paramLabel = "KEY=VALUE",
+        description = "Variables naming the lock: warehouse, entropy.")
+    Map<String, String> vars = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+      Variables variables = PlaybookLoader.variables(Map.of(), "--var", parent.overrides(vars));
+      DeltaStore store = new DeltaStore(session("unlock"), new Warehouse(variables.warehouse()));
+      spec.commandLine().getOut().println(RunLock.unlock(store, variables));
+      spec.commandLine().getOut().flush();
       return 0;
     }
   }

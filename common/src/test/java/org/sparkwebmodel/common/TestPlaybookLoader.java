@@ -164,7 +164,7 @@ class TestPlaybookLoader {
   void rejectsMissingOrBadModuleAndStep() throws IOException {
     Path noModule = file("step: main\n");
     assertThatThrownBy(() -> PlaybookLoader.load(noModule, Map.of()))
-        .hasMessage("missing key 'module' in " + noModule + "; one of [sessions, users]");
+        .hasMessage("missing key 'module' in " + noModule + "; one of [sessions, users, custom]");
     Path badStep = file("module: sessions\nstep: run\n");
     assertThatThrownBy(() -> PlaybookLoader.load(badStep, Map.of()))
         .hasMessage("step must be one of [main, complete, destroy], got: 'run' (" + badStep + ")");

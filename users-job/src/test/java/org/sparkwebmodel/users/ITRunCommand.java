@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -18,14 +19,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.PlaybookLoader;
+import org.sparkwebmodel.common.RunLock;
 import org.sparkwebmodel.common.Schemas;
 import org.sparkwebmodel.common.SharedSpark;
 import org.sparkwebmodel.common.TableName;
 import org.sparkwebmodel.common.TestRows;
+import org.sparkwebmodel.common.Variables;
 import org.sparkwebmodel.common.Warehouse;
 import org.sparkwebmodel.common.WebModelCli;
 
-/** {@code web-model run} with the shipped run files: order, dependencies, summary, destroy. */
+/**
+ * {@code web-model run} with the shipped run files: order (custom step included), dependencies,
+ * summary, the run lock, destroy.
+ */
 class ITRunCommand {
   static final TableName STAGED = new TableName("scratch", "page_views_staged_run");
 
@@ -67,9 +74,14 @@ class ITRunCommand {
             summary
                 .lines()
                 .skip(1)
-                .limit(4)
+                .limit(5)
                 .map(l -> l.trim().split("\\s+")[0] + " " + l.trim().split("\\s+")[1]))
-        .containsExactly("sessions main", "users main", "sessions complete", "users complete");
+        .containsExactly(
+            "sessions main",
+            "users main",
+            "custom session-depth-main",
+            "sessions complete",
+            "users complete");
     assertThat(summary)
         .contains("derived.sessions_run                                     2")
         .contains("derived.users_run                                        1")
@@ -103,6 +115,24 @@ class ITRunCommand {
         .containsExactly(
             RowFactory.create("u1", Instant.parse("2021-03-01T10:00:00Z")),
             RowFactory.create("u2", Instant.parse("2021-03-04T11:00:00Z")));
+    // the example custom step ran between sessions main and complete in both runs: one row per
+    // session, joining to sessions
+    assertThat(
+            TestRows.sorted(
+                store
+                    .read(new TableName("derived", "session_depth_run"))
+                    .join(
+                        store.read(new TableName("derived", "sessions_run")),
+                        new String[] {
+                          "domain_sessionid", "domain_userid", "start_tstamp", "page_views"
+                        })
+                    .select("domain_sessionid", "domain_userid", "page_views", "depth_bucket"),
+                "domain_sessionid"))
+        .containsExactly(
+            RowFactory.create("s1", "u1", 1, "1"),
+            RowFactory.create("s2", "u1", 1, "1"),
+            RowFactory.create("s3", "u1", 1, "1"),
+            RowFactory.create("s4", "u2", 1, "1"));
     // one metadata row per module per run; the modules of a run share its id
     Dataset<Row> metadata = store.read(new TableName("derived", "datamodel_metadata_run"));
     assertThat(
@@ -118,7 +148,8 @@ class ITRunCommand {
 
     Result destroy = run("run", "../configs/destroy.yml", "--var", "entropy=_run");
     assertThat(destroy.status()).as(destroy.err()).isZero();
-    for (String table : List.of("sessions_run", "users_run", "users_manifest_run")) {
+    for (String table :
+        List.of("sessions_run", "users_run", "users_manifest_run", "session_depth_run")) {
       assertThat(store.exists(new TableName("derived", table))).as(table).isFalse();
     }
     assertThat(store.exists(STAGED)).isTrue();
@@ -137,10 +168,66 @@ class ITRunCommand {
             "web-model: error: run step 'users-main' failed: table derived.users_run column 1 is x INT, expected user_id STRING;"
                 + " skipped: [sessions-complete, users-complete]"
                 + System.lineSeparator());
-    assertThat(result.out()).contains("sessions complete  skipped: [users-main] did not succeed");
+    assertThat(result.out())
+        .contains(
+            String.format("%-26s skipped: [users-main] did not succeed", "sessions complete"));
     // sessions complete did not run, so the page views are still staged
     assertThat(store.read(STAGED).count()).isEqualTo(2);
     assertThat(store.read(new TableName("derived", "sessions_run")).count()).isEqualTo(2);
+
+    // The failed run keeps the lock: the next run is refused until a person unlocks.
+    String where = "warehouse " + store.warehouse().root() + ", entropy '_run'";
+    Result refused = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    assertThat(refused.status()).isEqualTo(1);
+    assertThat(refused.err())
+        .isEqualTo(
+            "web-model: error: refused: a previous run on "
+                + where
+                + " failed at step 'users-main' (table derived.users_run column 1 is x INT,"
+                + " expected user_id STRING); its lock stays until you check the tables and run"
+                + " `web-model unlock`"
+                + System.lineSeparator());
+    assertThat(store.read(STAGED).count()).isEqualTo(2);
+    Result unlock = run("unlock", "--var", "entropy=_run");
+    assertThat(unlock.status()).as(unlock.err()).isZero();
+    assertThat(unlock.out())
+        .startsWith("removed the run lock on " + where + ": taken by run ../configs/run.yml on ")
+        .endsWith(
+            "failed at step 'users-main': table derived.users_run column 1 is x INT, expected"
+                + " user_id STRING"
+                + System.lineSeparator());
+    // unlocked, a step runs again (and releases the lock when it succeeds)
+    Result destroy =
+        run("playbook", "../configs/users/XX-destroy-users.yml", "--var", "entropy=_run");
+    assertThat(destroy.status()).as(destroy.err()).isZero();
+    assertThat(store.exists(new TableName("derived", "users_run"))).isFalse();
+    assertThat(store.read(RunLock.table(vars("_run"))).count()).isZero();
+  }
+
+  static Variables vars(String entropy) {
+    return PlaybookLoader.variables(Map.of(), "test", Map.of("entropy", entropy));
+  }
+
+  @Test
+  void aSecondRunIsRefusedWhileAnotherHoldsTheLockAndWritesNothing() {
+    Variables vars =
+        PlaybookLoader.variables(
+            Map.of(), "test", Map.of("warehouse", dir.toString(), "entropy", "_run"));
+    RunLock held = RunLock.acquire(store, vars, "run configs/run.yml");
+    Result result = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err())
+        .startsWith(
+            "web-model: error: refused: another run holds the lock on warehouse "
+                + store.warehouse().root()
+                + ", entropy '_run' (run configs/run.yml on ");
+    assertThat(store.exists(new TableName("derived", "sessions_run"))).isFalse();
+    assertThat(store.read(STAGED).count()).isEqualTo(2);
+    // another entropy is another lock
+    Result single =
+        run("playbook", "../configs/users/XX-destroy-users.yml", "--var", "entropy=_other");
+    assertThat(single.status()).as(single.err()).isZero();
+    held.release();
   }
 
   @Test
