@@ -73,15 +73,35 @@ public final class WebModelCli {
     return commandLine.execute(args);
   }
 
+  /**
+   * The entry point of the launcher and of the jobs' spark-submit mains. It exits with the
+   * command's status, except in YARN cluster mode: there the application master reports the outcome
+   * only when {@code main} returns or throws (an explicit exit marks even a success as failed), so
+   * it returns on success and throws on failure.
+   */
   public static void main(String[] args) {
     int status = execute(args);
+    boolean clusterMode =
+        "cluster".equals(System.getProperty("spark.submit.deployMode"))
+            || SparkSession.getActiveSession().exists(s -> isClusterMode(s));
     SparkSession.getActiveSession()
         .foreach(
             session -> {
               session.stop();
               return null;
             });
-    System.exit(status);
+    if (!clusterMode) {
+      System.exit(status);
+    }
+    if (status != 0) {
+      throw new WebModelException(
+          "web-model exited with status " + status + " (see the error above)");
+    }
+  }
+
+  private static boolean isClusterMode(SparkSession session) {
+    return "cluster"
+        .equals(session.sparkContext().getConf().get("spark.submit.deployMode", "client"));
   }
 
   /** Prints the one-line error (then the stack trace for unexpected failures) and exits 1. */
