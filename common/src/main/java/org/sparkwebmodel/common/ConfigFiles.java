@@ -51,11 +51,12 @@ public final class ConfigFiles {
 
   /** {@code reference} resolved against the folder of the file at {@code base}. */
   public static String resolve(String base, String reference) {
-    if (isRemote(reference) || Path.of(reference).isAbsolute()) {
+    if (isRemote(reference) || reference.startsWith("file:") || Path.of(reference).isAbsolute()) {
       return reference;
     }
     if (isRemote(base)) {
-      return URI.create(base).resolve(reference).toString();
+      org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(base).getParent();
+      return new org.apache.hadoop.fs.Path(parent, reference).toString();
     }
     Path parent = localPath(base).toAbsolutePath().getParent();
     return parent.resolve(reference).normalize().toString();

@@ -152,8 +152,9 @@ public final class RunLock {
     if (holder.isEmpty()) {
       return "no run lock on " + where;
     }
-    store.deltaTable(table).delete();
     Row row = holder.get();
+    // Only the lock that was read: a run that took it meanwhile keeps its own.
+    store.deltaTable(table).delete(col("lock_id").equalTo(row.<String>getAs("lock_id")));
     String what =
         "failed".equals(row.getAs("state"))
             ? "failed at step '" + row.getAs("failed_step") + "': " + row.getAs("message")

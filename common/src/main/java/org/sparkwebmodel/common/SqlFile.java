@@ -78,12 +78,16 @@ public record SqlFile(String source, List<String> statements) {
     while (i < sql.length()) {
       char c = sql.charAt(i);
       int end;
-      if (c == '\'' || c == '"' || c == '`') {
-        end = closing(sql, i, String.valueOf(c));
+      if (c == '\'' || c == '"') {
+        boolean raw = i > 0 && (sql.charAt(i - 1) == 'r' || sql.charAt(i - 1) == 'R');
+        end = closingQuote(sql, i, c, !raw);
+      } else if (c == '`') {
+        end = closingQuote(sql, i, c, false);
       } else if (sql.startsWith("--", i)) {
-        end = closing(sql, i, "\n");
+        int newline = sql.indexOf('\n', i);
+        end = newline < 0 ? sql.length() : newline + 1;
       } else if (sql.startsWith("/*", i)) {
-        end = closing(sql, i + 1, "*/");
+        end = closingComment(sql, i);
       } else if (c == ';') {
         statements.add(current.toString().trim());
         current.setLength(0);
@@ -99,18 +103,39 @@ public record SqlFile(String source, List<String> statements) {
     return statements;
   }
 
-  /** The index after the {@code close} that ends the token starting at {@code start}. */
-  private static int closing(String sql, int start, String close) {
+  /** The index after the quote closing the one at {@code start}; backslash escapes if asked. */
+  private static int closingQuote(String sql, int start, char quote, boolean escapes) {
     int i = start + 1;
     while (i < sql.length()) {
-      if (close.length() == 1 && close.charAt(0) != '\n' && sql.charAt(i) == '\\') {
+      char c = sql.charAt(i);
+      if (escapes && c == '\\') {
         i += 2;
-        continue;
+      } else if (c == quote) {
+        return i + 1;
+      } else {
+        i++;
       }
-      if (sql.startsWith(close, i)) {
-        return i + close.length();
+    }
+    return sql.length();
+  }
+
+  /** The index after the end of the block comment at {@code start}; Spark nests them. */
+  private static int closingComment(String sql, int start) {
+    int depth = 0;
+    int i = start;
+    while (i < sql.length()) {
+      if (sql.startsWith("/*", i)) {
+        depth++;
+        i += 2;
+      } else if (sql.startsWith("*/", i)) {
+        depth--;
+        i += 2;
+        if (depth == 0) {
+          return i;
+        }
+      } else {
+        i++;
       }
-      i++;
     }
     return sql.length();
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -62,7 +63,9 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
       throw new WebModelException(
           "tables are named SCHEMA.TABLE in a custom step, got: " + ident.toString());
     }
-    return new TableName(ident.namespace()[0], ident.name());
+    // SQL names are case-insensitive; folders are not: derived.T and Derived.t are one table.
+    return new TableName(
+        ident.namespace()[0].toLowerCase(Locale.ROOT), ident.name().toLowerCase(Locale.ROOT));
   }
 
   /** Delta's path identifier of the table: {@code delta.`<location>`}. */

@@ -211,8 +211,9 @@ public final class WebModelCli {
       RunLock lock = RunLock.acquire(store, playbook.variables(), "playbook " + file);
       try {
         runPlaybook(playbook, job, out);
-      } catch (RuntimeException e) {
-        lock.fail(playbook.label(), firstLine(e.getMessage()));
+      } catch (Exception e) {
+        // Spark's SparkException and AnalysisException are checked although nothing declares them.
+        failLocks(List.of(lock), playbook.label(), e);
         throw e;
       }
       lock.release();
@@ -282,7 +283,7 @@ public final class WebModelCli {
           StepReport report = runPlaybook(step.playbook(), jobFor(step.playbook().module()), out);
           outcome.put(step.name(), "ok");
           summary.add(report.summaryLine());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
           outcome.put(step.name(), "failed");
           String message = WebModelCli.firstLine(e.getMessage());
           summary.add(String.format("%-26s FAILED: %s", step.playbook().label(), message));
@@ -290,7 +291,7 @@ public final class WebModelCli {
           LOG.warn("step {} failed", step.name(), e);
           if (failure == null) {
             failure = step.name() + "' failed: " + message;
-            locks.forEach(lock -> lock.fail(step.name(), message));
+            failLocks(locks, step.name(), e);
           }
         }
       }
@@ -325,7 +326,8 @@ public final class WebModelCli {
     try {
       for (RunFile.Entry step : run.steps()) {
         Variables vars = step.playbook().variables();
-        if (seen.put(vars.warehouse() + "|" + vars.entropy(), true) == null) {
+        String key = new Warehouse(vars.warehouse()).root() + "|" + vars.entropy();
+        if (seen.put(key, true) == null) {
           locks.add(RunLock.acquire(storeFor(step.playbook()), vars, what));
         }
       }
@@ -334,6 +336,20 @@ public final class WebModelCli {
       throw e;
     }
     return locks;
+  }
+
+  /**
+   * Marks the locks failed at {@code step}; a failure to do so is attached to {@code cause}, whose
+   * error is the one to report.
+   */
+  static void failLocks(List<RunLock> locks, String step, Exception cause) {
+    for (RunLock lock : locks) {
+      try {
+        lock.fail(step, firstLine(cause.getMessage()));
+      } catch (RuntimeException e) {
+        cause.addSuppressed(e);
+      }
+    }
   }
 
   @Command(

@@ -51,6 +51,14 @@ class TestSqlFile {
   }
 
   @Test
+  void nestedCommentsRawStringsAndBackquotesDoNotSplitOrSwallow() {
+    String sql = "/* a /* b; */ c; */ SELECT 1; SELECT r'C:\\'; SELECT `x\\`; SELECT 4";
+    assertThat(SqlFile.parse("f.sql", sql, VALUES).statements())
+        .containsExactly(
+            "/* a /* b; */ c; */ SELECT 1", "SELECT r'C:\\'", "SELECT `x\\`", "SELECT 4");
+  }
+
+  @Test
   void aFileWithoutStatementsIsAnError() {
     assertThatThrownBy(() -> SqlFile.parse("empty.sql", "-- nothing here\n;\n", VALUES))
         .isInstanceOf(WebModelException.class)
