@@ -122,8 +122,7 @@ public final class SessionsJob extends AbstractModuleJob {
     store.createIfMissing(tables.sessions(), Schemas.SESSIONS);
     store.createIfMissing(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
-    RunState state = new RunState(runId, input.version(), false);
-    state.write(store, vars, Module.SESSIONS);
+    RunState state = takeOn(store, vars, retry, runId, input.version());
 
     // sessions_this_run
     Row stats =
@@ -240,7 +239,7 @@ public final class SessionsJob extends AbstractModuleJob {
             Math.toIntExact(quality.getLong(3)));
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
-    state.finished().write(store, vars, Module.SESSIONS);
+    state.markFinished(store, vars, Module.SESSIONS);
     return log.finish(rowsRead, written);
   }
 

@@ -101,8 +101,7 @@ public final class UsersJob extends AbstractModuleJob {
     store.createIfMissing(tables.users(), Schemas.USERS);
     store.createIfMissing(tables.usersManifest(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
-    RunState state = new RunState(runId, staged.version(), false);
-    state.write(store, vars, Module.USERS);
+    RunState state = takeOn(store, vars, retry, runId, staged.version());
 
     // users_userids_this_run: the earliest known session start of every staged user (DECISIONS 9).
     Row limits =
@@ -207,7 +206,7 @@ public final class UsersJob extends AbstractModuleJob {
             null);
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
-    state.finished().write(store, vars, Module.USERS);
+    state.markFinished(store, vars, Module.USERS);
     return log.finish(usersStaged, written);
   }
 
