@@ -162,6 +162,8 @@ public final class SessionsJob extends AbstractModuleJob {
       log.detail(tables.sessions() + " not updated (skip_derived)");
     } else if (sessionsThisRun > 0) {
       // A batch whose sessions all lack a start has no window: its keys are matched everywhere.
+      // As many distinct domain_sessionids as rows: the keys are unique and not NULL.
+      boolean keysChecked = stats.getLong(1) == sessionsThisRun;
       Optional<Upsert.Window> window =
           Optional.ofNullable(minStart)
               .map(
@@ -173,7 +175,12 @@ public final class SessionsJob extends AbstractModuleJob {
               "upsert " + tables.sessions(),
               () ->
                   Upsert.replace(
-                      store, tables.sessions(), thisRun, List.of("domain_sessionid"), window),
+                      store,
+                      tables.sessions(),
+                      thisRun,
+                      List.of("domain_sessionid"),
+                      window,
+                      keysChecked),
               c ->
                   c.inserted()
                       + " rows written, "
@@ -209,7 +216,9 @@ public final class SessionsJob extends AbstractModuleJob {
                     tables.useridManifestStaged(),
                     store.read(tables.useridManifestThisRun()),
                     List.of("domain_userid"),
-                    Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"));
+                    Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"),
+                    // grouped by the non-NULL domain_userid
+                    true);
               },
               c ->
                   c.inserted()

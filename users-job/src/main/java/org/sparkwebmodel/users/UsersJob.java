@@ -165,6 +165,8 @@ public final class UsersJob extends AbstractModuleJob {
     if (vars.skipDerived()) {
       log.detail(tables.users() + " not updated (skip_derived)");
     } else if (usersThisRun > 0) {
+      // As many distinct domain_userids as rows: the keys are unique and not NULL.
+      boolean keysChecked = stats.getLong(1) == usersThisRun;
       Optional<Upsert.Window> window =
           Optional.ofNullable(lowerLimit).map(limit -> new Upsert.Window("start_tstamp", limit));
       Upsert.Counts counts =
@@ -176,7 +178,8 @@ public final class UsersJob extends AbstractModuleJob {
                       tables.users(),
                       store.read(tables.usersThisRun()),
                       List.of("domain_userid"),
-                      window),
+                      window,
+                      keysChecked),
               c -> c.inserted() + " rows written, " + c.deleted() + " replaced");
       written = counts.inserted();
       log.detail(
