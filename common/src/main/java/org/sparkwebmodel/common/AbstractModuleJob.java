@@ -73,6 +73,19 @@ public abstract class AbstractModuleJob implements ModuleJob {
         .orElseGet(() -> RunState.runIdForNewMain(store, vars, module(), runStart));
   }
 
+  /**
+   * Stores the run state of a main step before its first output. A retried main's state (same run
+   * id, same staged version) is stored already and is not written again.
+   */
+  protected RunState takeOn(
+      DeltaStore store, Variables vars, Optional<RunState> retry, Instant runId, long version) {
+    RunState state = new RunState(runId, version, false);
+    if (retry.isEmpty()) {
+      state.write(store, vars, module());
+    }
+    return state;
+  }
+
   private StepReport destroy(DeltaStore store, Variables vars, StepLog log) {
     List<TableName> all =
         java.util.stream.Stream.concat(

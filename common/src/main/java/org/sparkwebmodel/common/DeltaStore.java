@@ -64,9 +64,19 @@ public final class DeltaStore {
     return spark.read().format("delta").option("versionAsOf", version).load(location(table));
   }
 
-  /** The current version number of a table's Delta log. */
+  /**
+   * The current version number of a table's Delta log: its latest snapshot, found by listing the
+   * log (no Spark job, unlike reading the table's history).
+   */
   public long version(TableName table) {
-    return deltaTable(table).history(1).select("version").first().getLong(0);
+    DeltaLog log = DeltaLog.forTable(spark, location(table));
+    long version =
+        log.update(log.update$default$1(), log.update$default$2(), log.update$default$3())
+            .version();
+    if (version < 0) {
+      throw new WebModelException("table " + table + " does not exist (" + location(table) + ")");
+    }
+    return version;
   }
 
   /**

@@ -29,8 +29,10 @@ public final class Metadata {
   public static void write(DeltaStore store, Variables vars, MetadataRow row) {
     ensureTable(store, vars);
     var source = store.spark().createDataFrame(List.of(row.toRow()), Schemas.METADATA);
+    // One row: its key is unique, and not NULL when its three columns are set.
+    boolean keySet = row.runId() != null && row.model() != null && row.module() != null;
     Upsert.replace(
-        store, table(vars), source, List.of("run_id", "model", "module"), Optional.empty());
+        store, table(vars), source, List.of("run_id", "model", "module"), Optional.empty(), keySet);
   }
 
   /** Whether a row for this run and module exists already. */

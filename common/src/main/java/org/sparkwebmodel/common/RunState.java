@@ -3,6 +3,7 @@ package org.sparkwebmodel.common;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -17,6 +18,10 @@ import org.apache.spark.sql.types.StructType;
  * id, so a retry converges to the result of an uninterrupted run, and complete refuses to run. A
  * main step after a finished one reads the latest staged version (which still holds every row the
  * earlier one read), so one complete step removes what both processed.
+ *
+ * <p>The table holds the state's row, plus a second, finished copy once main is done: marking main
+ * finished is an append, a commit that does not have to read and remove the table's files as an
+ * overwrite would.
  *
  * @param stagedVersion the Delta version of the staged input that main read
  * @param mainFinished whether main wrote all its outputs
@@ -39,16 +44,26 @@ public record RunState(Instant runId, long stagedVersion, boolean mainFinished) 
       return Optional.empty();
     }
     Row row = rows.get(0);
+    boolean finished = rows.stream().anyMatch(r -> r.<Boolean>getAs("main_finished"));
     return Optional.of(
-        new RunState(
-            row.getAs("run_id"),
-            row.<Long>getAs("staged_version"),
-            row.<Boolean>getAs("main_finished")));
+        new RunState(row.getAs("run_id"), row.<Long>getAs("staged_version"), finished));
   }
 
+  /** Replaces the stored state by this one. */
   public void write(DeltaStore store, Variables vars, Module module) {
+    store.overwrite(table(vars, module), toDataset(store));
+  }
+
+  /** Marks this (stored, unfinished) state's main finished, by appending its finished copy. */
+  public RunState markFinished(DeltaStore store, Variables vars, Module module) {
+    RunState done = finished();
+    store.append(table(vars, module), done.toDataset(store));
+    return done;
+  }
+
+  private Dataset<Row> toDataset(DeltaStore store) {
     Row row = RowFactory.create(runId, stagedVersion, mainFinished);
-    store.overwrite(table(vars, module), store.spark().createDataFrame(List.of(row), SCHEMA));
+    return store.spark().createDataFrame(List.of(row), SCHEMA);
   }
 
   /** This state with main marked finished. */

@@ -50,11 +50,10 @@ public final class StagedInput {
     }
     Dataset<Row> read = store.readAt(table, version);
     String[] columns = read.columns();
+    // No separate check for an empty version: a MERGE whose source is empty matches nothing and
+    // commits nothing, while the check would compute every row's hash once more.
     Dataset<Row> processed =
         read.select(col(key).as("_key"), rowHash("", columns).as("_hash")).distinct();
-    if (processed.isEmpty()) {
-      return 0;
-    }
     Column on =
         col("t." + key)
             .eqNullSafe(col("s._key"))

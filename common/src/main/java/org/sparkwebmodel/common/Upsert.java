@@ -18,7 +18,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The Delta upserts of the product, both one MERGE (one atomic commit) on key columns. The source
- * must have unique, non-NULL keys; that is checked first, with a message naming a bad key.
+ * must have unique, non-NULL keys; unless the caller has established that, it is checked first,
+ * with a message naming a bad key.
  *
  * <ul>
  *   <li>{@link #replace}: the reference's delete-and-insert (§4.7): every target row whose key is
@@ -72,7 +73,25 @@ public final class Upsert {
       Dataset<Row> source,
       List<String> keys,
       Optional<Window> window) {
-    requireUniqueKeys(target, source, keys);
+    return replace(store, target, source, keys, window, false);
+  }
+
+  /**
+   * As {@link #replace(DeltaStore, TableName, Dataset, List, Optional)}; {@code keysChecked} true
+   * says the caller has established that the source keys are unique and not NULL (its row count
+   * equals its count of distinct keys, or it was grouped by the non-NULL keys), which saves the
+   * check's pass over the source.
+   */
+  public static Counts replace(
+      DeltaStore store,
+      TableName target,
+      Dataset<Row> source,
+      List<String> keys,
+      Optional<Window> window,
+      boolean keysChecked) {
+    if (!keysChecked) {
+      requireUniqueKeys(target, source, keys);
+    }
     StructType schema = store.read(target).schema();
     Column[] columns =
         Arrays.stream(schema.fieldNames()).map(n -> source.col(n)).toArray(Column[]::new);
@@ -118,7 +137,23 @@ public final class Upsert {
       Dataset<Row> source,
       List<String> keys,
       Map<String, String> updates) {
-    requireUniqueKeys(target, source, keys);
+    return update(store, target, source, keys, updates, false);
+  }
+
+  /**
+   * As {@link #update(DeltaStore, TableName, Dataset, List, Map)}; {@code keysChecked} as for
+   * {@link #replace(DeltaStore, TableName, Dataset, List, Optional, boolean)}.
+   */
+  public static Counts update(
+      DeltaStore store,
+      TableName target,
+      Dataset<Row> source,
+      List<String> keys,
+      Map<String, String> updates,
+      boolean keysChecked) {
+    if (!keysChecked) {
+      requireUniqueKeys(target, source, keys);
+    }
     Column on = lit(true);
     for (String key : keys) {
       on = on.and(col("t." + key).equalTo(col("s." + key)));

@@ -3,10 +3,27 @@ package org.sparkwebmodel.common;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The one SparkSession of a test JVM: local[2], UI off, two shuffle partitions, Delta enabled. Each
- * test isolates its tables in its own warehouse folder.
+ * The one SparkSession of a test JVM: local[2], UI off, Delta enabled. Each test isolates its
+ * tables in its own warehouse folder.
+ *
+ * <p>Settings for test-sized data (a handful of rows per table), none of which changes a result:
+ *
+ * <ul>
+ *   <li>One shuffle partition and one Delta log-replay partition: every stage is a single task, and
+ *       a write produces one file. Tests run two at a time, so both cores stay busy.
+ *   <li>Delta keeps its reconstructed table states in memory deserialized, not serialized.
+ *   <li>No code generation: generating and compiling Java code for every query (whole-stage and
+ *       expression code generation, through Janino) took about a third of a step's CPU time. The
+ *       session evaluates expressions interpreted, which Spark guarantees to give the same results.
+ *       Test JVMs started with {@code -Dwebmodel.test.codegen=true} keep code generation on, as
+ *       production runs it; the job modules' unit tests of the pure transformations (Sessionize,
+ *       AggregateUsers) do.
+ * </ul>
  */
 public final class SharedSpark {
+  /** System property: {@code true} keeps Spark's code generation on in the test session. */
+  public static final String CODEGEN_PROPERTY = "webmodel.test.codegen";
+
   private static SparkSession session;
 
   private SharedSpark() {}
@@ -14,15 +31,21 @@ public final class SharedSpark {
   /** The session, made the active one of the calling thread (tests run on several threads). */
   public static synchronized SparkSession session() {
     if (session == null) {
-      session =
+      SparkSession.Builder builder =
           SparkSessions.builder("spark-web-model tests")
               .master("local[2]")
               .config("spark.ui.enabled", "false")
-              .config("spark.sql.shuffle.partitions", "2")
-              .config("spark.default.parallelism", "2")
-              .config("spark.databricks.delta.snapshotPartitions", "2")
               .config("spark.ui.showConsoleProgress", "false")
-              .getOrCreate();
+              .config("spark.sql.shuffle.partitions", "1")
+              .config("spark.default.parallelism", "1")
+              .config("spark.databricks.delta.snapshotPartitions", "1")
+              .config("spark.databricks.delta.snapshotCache.storageLevel", "MEMORY_ONLY");
+      if (!Boolean.getBoolean(CODEGEN_PROPERTY)) {
+        builder
+            .config("spark.sql.codegen.wholeStage", "false")
+            .config("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+      }
+      session = builder.getOrCreate();
     }
     SparkSession.setActiveSession(session);
     return session;

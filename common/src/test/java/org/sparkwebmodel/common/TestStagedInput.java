@@ -59,6 +59,16 @@ class TestStagedInput {
   }
 
   @Test
+  void removingTheRowsOfAnEmptyVersionChangesNothing() {
+    long empty = store.version(STAGED);
+    stage(r("a", 1));
+    long before = store.version(STAGED);
+    assertThat(StagedInput.removeRead(store, STAGED, empty, "page_view_id")).isZero();
+    assertThat(store.version(STAGED)).isEqualTo(before);
+    assertThat(store.read(STAGED).collectAsList()).containsExactly(r("a", 1));
+  }
+
+  @Test
   void readsAnOlderVersionWhenAsked() {
     stage(r("a", 1));
     long first = store.version(STAGED);

@@ -122,8 +122,7 @@ public final class SessionsJob extends AbstractModuleJob {
     store.createIfMissing(tables.sessions(), Schemas.SESSIONS);
     store.createIfMissing(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
-    RunState state = new RunState(runId, input.version(), false);
-    state.write(store, vars, Module.SESSIONS);
+    RunState state = takeOn(store, vars, retry, runId, input.version());
 
     // sessions_this_run
     Row stats =
@@ -163,6 +162,8 @@ public final class SessionsJob extends AbstractModuleJob {
       log.detail(tables.sessions() + " not updated (skip_derived)");
     } else if (sessionsThisRun > 0) {
       // A batch whose sessions all lack a start has no window: its keys are matched everywhere.
+      // As many distinct domain_sessionids as rows: the keys are unique and not NULL.
+      boolean keysChecked = stats.getLong(1) == sessionsThisRun;
       Optional<Upsert.Window> window =
           Optional.ofNullable(minStart)
               .map(
@@ -174,7 +175,12 @@ public final class SessionsJob extends AbstractModuleJob {
               "upsert " + tables.sessions(),
               () ->
                   Upsert.replace(
-                      store, tables.sessions(), thisRun, List.of("domain_sessionid"), window),
+                      store,
+                      tables.sessions(),
+                      thisRun,
+                      List.of("domain_sessionid"),
+                      window,
+                      keysChecked),
               c ->
                   c.inserted()
                       + " rows written, "
@@ -210,7 +216,9 @@ public final class SessionsJob extends AbstractModuleJob {
                     tables.useridManifestStaged(),
                     store.read(tables.useridManifestThisRun()),
                     List.of("domain_userid"),
-                    Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"));
+                    Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"),
+                    // grouped by the non-NULL domain_userid
+                    true);
               },
               c ->
                   c.inserted()
@@ -240,7 +248,7 @@ public final class SessionsJob extends AbstractModuleJob {
             Math.toIntExact(quality.getLong(3)));
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
-    state.finished().write(store, vars, Module.SESSIONS);
+    state.markFinished(store, vars, Module.SESSIONS);
     return log.finish(rowsRead, written);
   }
 

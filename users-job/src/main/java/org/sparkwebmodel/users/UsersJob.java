@@ -101,8 +101,7 @@ public final class UsersJob extends AbstractModuleJob {
     store.createIfMissing(tables.users(), Schemas.USERS);
     store.createIfMissing(tables.usersManifest(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
-    RunState state = new RunState(runId, staged.version(), false);
-    state.write(store, vars, Module.USERS);
+    RunState state = takeOn(store, vars, retry, runId, staged.version());
 
     // users_userids_this_run: the earliest known session start of every staged user (DECISIONS 9).
     Row limits =
@@ -166,6 +165,8 @@ public final class UsersJob extends AbstractModuleJob {
     if (vars.skipDerived()) {
       log.detail(tables.users() + " not updated (skip_derived)");
     } else if (usersThisRun > 0) {
+      // As many distinct domain_userids as rows: the keys are unique and not NULL.
+      boolean keysChecked = stats.getLong(1) == usersThisRun;
       Optional<Upsert.Window> window =
           Optional.ofNullable(lowerLimit).map(limit -> new Upsert.Window("start_tstamp", limit));
       Upsert.Counts counts =
@@ -177,7 +178,8 @@ public final class UsersJob extends AbstractModuleJob {
                       tables.users(),
                       store.read(tables.usersThisRun()),
                       List.of("domain_userid"),
-                      window),
+                      window,
+                      keysChecked),
               c -> c.inserted() + " rows written, " + c.deleted() + " replaced");
       written = counts.inserted();
       log.detail(
@@ -207,7 +209,7 @@ public final class UsersJob extends AbstractModuleJob {
             null);
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
-    state.finished().write(store, vars, Module.USERS);
+    state.markFinished(store, vars, Module.USERS);
     return log.finish(usersStaged, written);
   }
 
