@@ -23,6 +23,7 @@ public abstract class AbstractModuleJob implements ModuleJob {
   public final StepReport run(SparkSession spark, Playbook playbook) {
     Variables vars = playbook.variables();
     DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    store.requireWritableWarehouse();
     StepLog log = new StepLog(spark, playbook);
     return switch (playbook.step()) {
       case MAIN -> main(store, vars, log);
@@ -46,6 +47,35 @@ public abstract class AbstractModuleJob implements ModuleJob {
   /** The run state of an unfinished main step of this module, which a new main step retries. */
   protected Optional<RunState> unfinishedMain(DeltaStore store, Variables vars) {
     return RunState.read(store, vars, module()).filter(state -> !state.mainFinished());
+  }
+
+  /**
+   * The finished main step of this module whose complete step has not run yet, when its staged
+   * input has not changed since it read it. Running main again would process the same rows a second
+   * time under a new run: a scheduler retrying a main whose process died after its last write
+   * (DECISIONS 18).
+   */
+  protected Optional<RunState> finishedOnUnchangedInput(
+      DeltaStore store, Variables vars, TableName staged) {
+    return RunState.read(store, vars, module())
+        .filter(RunState::mainFinished)
+        .filter(state -> store.exists(staged) && store.version(staged) == state.stagedVersion());
+  }
+
+  /** The outcome of a main step that finds its input already processed: nothing is written. */
+  protected StepReport nothingNew(StepLog log, TableName staged, RunState done) {
+    log.warn(
+        module().value()
+            + " main of run "
+            + done.runId()
+            + " already processed version "
+            + done.stagedVersion()
+            + " of "
+            + staged
+            + " and nothing was staged since: nothing to do (run "
+            + module().value()
+            + " complete next)");
+    return log.finish(0, 0);
   }
 
   /** Reads the staged input at its current version, or at the retried main's version. */

@@ -29,6 +29,7 @@ public final class CustomSqlJob implements ModuleJob {
   public StepReport run(SparkSession spark, Playbook playbook) {
     StepLog log = new StepLog(spark, playbook);
     Variables vars = playbook.variables();
+    new DeltaStore(spark, new Warehouse(vars.warehouse())).requireWritableWarehouse();
     SparkSession session = spark.newSession();
     session.conf().set("spark.sql.catalog." + CATALOG, WarehouseCatalog.class.getName());
     session.conf().set("spark.sql.catalog." + CATALOG + ".warehouse", vars.warehouse());

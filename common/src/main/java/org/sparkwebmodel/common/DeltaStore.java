@@ -6,6 +6,8 @@ import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -44,6 +46,33 @@ public final class DeltaStore {
 
   public boolean exists(TableName table) {
     return DeltaTable.isDeltaTable(spark, location(table));
+  }
+
+  /**
+   * Fails, naming the warehouse, when its root folder does not exist, is not a folder, or cannot be
+   * written (a probe file is created and deleted): a step checks this before it writes anything.
+   */
+  public void requireWritableWarehouse() {
+    Path root = new Path(warehouse.root());
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        throw new WebModelException(
+            "warehouse "
+                + root
+                + " does not exist: check --warehouse or the warehouse variable, or load the"
+                + " staged input into it first (web-model load, sample-data)");
+      }
+      if (!fs.getFileStatus(root).isDirectory()) {
+        throw new WebModelException("warehouse " + root + " is not a folder");
+      }
+      Path probe = new Path(root, "_write-probe-" + UUID.randomUUID());
+      fs.create(probe, false).close();
+      fs.delete(probe, false);
+    } catch (IOException e) {
+      throw new WebModelException(
+          "warehouse " + root + " is not writable: " + WebModelCli.firstLine(e.getMessage()), e);
+    }
   }
 
   /** Fails with a message naming the table when it does not exist. */
@@ -158,16 +187,40 @@ public final class DeltaStore {
     rows.select(ordered).write().format("delta").mode("append").save(location(table));
   }
 
-  /** Deletes the table's folder; returns whether there was one. */
+  /**
+   * Deletes the table's folder; returns whether there was one. Where renaming a folder is atomic
+   * (local disks, HDFS), the folder is first renamed to a hidden name, so that a process killed
+   * while deleting leaves either the whole table or none of it, never a table whose log is half
+   * gone; leftovers of such a kill are deleted by the next drop of the table.
+   */
   public boolean drop(TableName table) {
     Path path = new Path(location(table));
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      boolean existed = fs.exists(path) && fs.delete(path, true);
+      Path parent = path.getParent();
+      String hidden = "." + path.getName() + ".dropped-";
+      FileStatus[] leftovers = fs.globStatus(new Path(parent, hidden + "*"));
+      for (FileStatus leftover : leftovers == null ? new FileStatus[0] : leftovers) {
+        fs.delete(leftover.getPath(), true);
+      }
+      boolean existed = fs.exists(path);
+      if (existed) {
+        Path doomed = path;
+        if (ATOMIC_RENAME.contains(fs.getScheme())) {
+          Path renamed = new Path(parent, hidden + UUID.randomUUID());
+          if (fs.rename(path, renamed)) {
+            doomed = renamed;
+          }
+        }
+        fs.delete(doomed, true);
+      }
       DeltaLog.clearCache();
       return existed;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot drop " + table + " at " + path, e);
     }
   }
+
+  /** File systems whose folder rename is atomic. */
+  private static final java.util.Set<String> ATOMIC_RENAME = java.util.Set.of("file", "hdfs");
 }

@@ -34,7 +34,7 @@ public final class RunLock {
   static final StructType SCHEMA =
       StructType.fromDDL(
           "lock_id STRING, state STRING, holder STRING, acquired_at TIMESTAMP,"
-              + " failed_step STRING, message STRING, updated_at TIMESTAMP");
+              + " step STRING, message STRING, updated_at TIMESTAMP");
 
   private final DeltaStore store;
   private final TableName table;
@@ -82,6 +82,12 @@ public final class RunLock {
 
   private static void createTable(DeltaStore store, TableName table) {
     try {
+      if (store.exists(table)
+          && !store.read(table).schema().equals(SCHEMA)
+          && store.read(table).isEmpty()) {
+        // An empty lock table of an earlier version: nothing is held, so it is replaced.
+        store.drop(table);
+      }
       store.createIfMissing(table, SCHEMA);
     } catch (RuntimeException e) {
       if (!store.exists(table)) {
@@ -105,7 +111,7 @@ public final class RunLock {
       return "refused: a previous run on "
           + where
           + " failed at step '"
-          + row.getAs("failed_step")
+          + row.getAs("step")
           + "' ("
           + row.getAs("message")
           + "); its lock stays until you check the tables and run `web-model unlock`";
@@ -116,8 +122,23 @@ public final class RunLock {
         + row.getAs("holder")
         + ", since "
         + row.getAs("acquired_at")
+        + (row.getAs("step") == null ? "" : ", at step '" + row.getAs("step") + "'")
         + "); if it is no longer running it stopped without releasing the lock: check the tables,"
         + " then run `web-model unlock`";
+  }
+
+  /**
+   * Records the step the run is starting, so that after a kill {@code unlock} says where the run
+   * stopped and where to resume.
+   */
+  public void at(String step) {
+    store
+        .deltaTable(table)
+        .update(
+            col("lock_id").equalTo(lockId),
+            Map.of(
+                "step", lit(step),
+                "updated_at", lit(Instant.now().truncatedTo(ChronoUnit.MICROS))));
   }
 
   /** Marks the lock failed at {@code step} with {@code message}; it stays until unlocked. */
@@ -128,7 +149,7 @@ public final class RunLock {
             col("lock_id").equalTo(lockId),
             Map.of(
                 "state", lit("failed"),
-                "failed_step", lit(step),
+                "step", lit(step),
                 "message", lit(message),
                 "updated_at", lit(Instant.now().truncatedTo(ChronoUnit.MICROS))));
   }
@@ -155,10 +176,15 @@ public final class RunLock {
     Row row = holder.get();
     // Only the lock that was read: a run that took it meanwhile keeps its own.
     store.deltaTable(table).delete(col("lock_id").equalTo(row.<String>getAs("lock_id")));
+    String step = row.getAs("step");
     String what =
         "failed".equals(row.getAs("state"))
-            ? "failed at step '" + row.getAs("failed_step") + "': " + row.getAs("message")
-            : "still marked running: the process stopped without releasing it, or is running";
+            ? "failed at step '" + step + "': " + row.getAs("message")
+            : "still marked running"
+                + (step == null
+                    ? ""
+                    : " at step '" + step + "' (since " + row.getAs("updated_at") + ")")
+                + ": the process stopped without releasing it, or is running";
     return "removed the run lock on "
         + where
         + ": taken by "
@@ -166,7 +192,20 @@ public final class RunLock {
         + " at "
         + row.getAs("acquired_at")
         + ", "
-        + what;
+        + what
+        + (step == null ? "" : resumeHint(row.getAs("holder"), step));
+  }
+
+  /**
+   * How to finish a run file's run from the step where it stopped: every step of a run may be
+   * re-run, and an interrupted one converges to the result of an uninterrupted run (DECISIONS 18).
+   */
+  private static String resumeHint(String holder, String step) {
+    if (holder == null || !holder.startsWith("run ")) {
+      return "; re-run that step";
+    }
+    String file = holder.substring("run ".length(), holder.lastIndexOf(" on "));
+    return "; to finish that run: web-model run " + file + " --from " + step;
   }
 
   private static String host() {

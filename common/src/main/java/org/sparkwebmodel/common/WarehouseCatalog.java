@@ -117,6 +117,8 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
       }
       return Arrays.stream(fs().listStatus(folder))
           .filter(FileStatus::isDirectory)
+          // hidden: a table being dropped (DeltaStore.drop)
+          .filter(status -> !status.getPath().getName().startsWith("."))
           .filter(
               status -> {
                 try {
@@ -206,6 +208,8 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
       }
       return Arrays.stream(fs().listStatus(root))
           .filter(FileStatus::isDirectory)
+          // hidden: a table being dropped (DeltaStore.drop)
+          .filter(status -> !status.getPath().getName().startsWith("."))
           .map(status -> new String[] {status.getPath().getName()})
           .toArray(String[][]::new);
     } catch (IOException e) {

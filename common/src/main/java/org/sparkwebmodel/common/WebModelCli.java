@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       WebModelCli.PlaybookCommand.class,
       WebModelCli.RunCommand.class,
       WebModelCli.UnlockCommand.class,
+      WebModelCli.CheckCommand.class,
       WebModelCli.LoadCommand.class,
       WebModelCli.ExportCommand.class,
       WebModelCli.SampleDataCommand.class
@@ -203,6 +204,7 @@ public final class WebModelCli {
 
     @Override
     public Integer call() {
+      Faults.configured();
       startSessionFor(file);
       Playbook playbook = PlaybookLoader.load(file, parent.overrides(vars));
       ModuleJob job = jobFor(playbook.module());
@@ -259,18 +261,39 @@ public final class WebModelCli {
         description = "Override a variable of every playbook.")
     Map<String, String> vars = new LinkedHashMap<>();
 
+    @Option(
+        names = "--from",
+        paramLabel = "STEP",
+        description =
+            "Start at this step of the run file: finish a run that failed or was killed there"
+                + " (the earlier steps count as done).")
+    String from;
+
     @Override
     public Integer call() {
+      Faults.configured();
       startSessionFor(file);
       RunFile run = RunFile.load(file, parent.overrides(vars));
       run.steps().forEach(step -> jobFor(step.playbook().module()));
+      List<String> names = run.steps().stream().map(RunFile.Entry::name).toList();
+      if (from != null && !names.contains(from)) {
+        throw new WebModelException(
+            "--from " + from + ": no such step in " + run.source() + "; its steps are " + names);
+      }
       List<RunLock> locks = lockAll(run, "run " + file);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Map<String, String> outcome = new LinkedHashMap<>();
       List<String> summary = new ArrayList<>();
       String failure = null;
+      boolean started = from == null;
       for (RunFile.Entry step : run.steps()) {
+        started |= step.name().equals(from);
+        if (!started) {
+          outcome.put(step.name(), "ok");
+          summary.add(String.format("%-26s not run (--from %s)", step.playbook().label(), from));
+          continue;
+        }
         List<String> blocked =
             step.dependsOn().stream().filter(d -> !"ok".equals(outcome.get(d))).toList();
         if (!blocked.isEmpty()) {
@@ -280,6 +303,10 @@ public final class WebModelCli {
           continue;
         }
         try {
+          if (failure == null) {
+            // After a failure the lock keeps the failed step.
+            locks.forEach(lock -> lock.at(step.name()));
+          }
           StepReport report = runPlaybook(step.playbook(), jobFor(step.playbook().module()), out);
           outcome.put(step.name(), "ok");
           summary.add(report.summaryLine());
@@ -374,6 +401,64 @@ public final class WebModelCli {
       DeltaStore store = new DeltaStore(session("unlock"), new Warehouse(variables.warehouse()));
       spec.commandLine().getOut().println(RunLock.unlock(store, variables));
       spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "check",
+      description =
+          "Check the derived tables against the data-quality rules (reference section 7): columns,"
+              + " unique keys, not-NULL columns, metadata counts. Exits 1 when a rule is broken.")
+  static final class CheckCommand implements Callable<Integer> {
+    @ParentCommand WebModelCli parent;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--var",
+        paramLabel = "KEY=VALUE",
+        description = "Variables naming the tables: warehouse, entropy, output_schema.")
+    Map<String, String> vars = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+      Variables variables = PlaybookLoader.variables(Map.of(), "--var", parent.overrides(vars));
+      DeltaStore store = new DeltaStore(session("check"), new Warehouse(variables.warehouse()));
+      PrintWriter out = spec.commandLine().getOut();
+      List<String> broken = new ArrayList<>();
+      Map<TableName, QualityGate> gates = new LinkedHashMap<>();
+      gates.put(variables.output("sessions"), QualityGate.SESSIONS);
+      gates.put(variables.output("users"), QualityGate.USERS);
+      gates.put(variables.output("users_manifest"), QualityGate.USERID_MANIFEST);
+      gates.put(Metadata.table(variables), null);
+      for (Map.Entry<TableName, QualityGate> entry : gates.entrySet()) {
+        TableName table = entry.getKey();
+        if (!store.exists(table)) {
+          out.println(table + ": no such table");
+          continue;
+        }
+        out.println(table + ":");
+        List<QualityGate.Finding> findings =
+            entry.getValue() == null
+                ? QualityGate.checkMetadata(store.read(table))
+                : entry.getValue().check(store.read(table), true);
+        for (QualityGate.Finding finding : findings) {
+          String outcome =
+              !finding.broken()
+                  ? "ok"
+                  : (finding.enforced() ? "BROKEN: " : "note: ") + finding.outcome();
+          String rule = finding.rule() + (finding.enforced() ? "" : " (reference expectation)");
+          out.printf("  %-56s %s%n", rule, outcome);
+          if (finding.broken() && finding.enforced()) {
+            broken.add(table + ": " + finding.rule());
+          }
+        }
+      }
+      out.flush();
+      if (!broken.isEmpty()) {
+        throw new WebModelException("data-quality check failed: " + String.join("; ", broken));
+      }
       return 0;
     }
   }

@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -165,13 +167,17 @@ public final class Sessionize {
   /**
    * One row describing the input (DECISIONS 2 and 3): rows_read, rows_without_key (NULL
    * domain_sessionid or page_view_id, not sessionized), duplicate_rows_removed and
-   * distinct_keys_removed (page_view_ids that had more than one row).
+   * distinct_keys_removed (page_view_ids that had more than one row), earliest_tstamp and
+   * latest_tstamp (over start_tstamp and end_tstamp of all rows).
    */
   public static Dataset<Row> inputQuality(Dataset<Row> pageViews) {
     Column keyed = col("domain_sessionid").isNotNull().and(col("page_view_id").isNotNull());
     return pageViews
         .groupBy(col("page_view_id"), keyed.as("keyed"))
-        .agg(count(lit(1)).as("copies"))
+        .agg(
+            count(lit(1)).as("copies"),
+            min(least(col("start_tstamp"), col("end_tstamp"))).as("earliest"),
+            max(greatest(col("start_tstamp"), col("end_tstamp"))).as("latest"))
         .agg(
             coalesce(sum("copies"), lit(0L)).as("rows_read"),
             coalesce(sum(when(not(col("keyed")), col("copies")).otherwise(0L)), lit(0L))
@@ -181,6 +187,8 @@ public final class Sessionize {
             coalesce(
                     sum(when(col("keyed").and(col("copies").gt(1)), lit(1L)).otherwise(0L)),
                     lit(0L))
-                .as("distinct_keys_removed"));
+                .as("distinct_keys_removed"),
+            min("earliest").as("earliest_tstamp"),
+            max("latest").as("latest_tstamp"));
   }
 }

@@ -13,14 +13,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.sparkwebmodel.common.AbstractModuleJob;
 import org.sparkwebmodel.common.Cleanup;
 import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Faults;
 import org.sparkwebmodel.common.Metadata;
 import org.sparkwebmodel.common.MetadataRow;
 import org.sparkwebmodel.common.Module;
+import org.sparkwebmodel.common.QualityGate;
 import org.sparkwebmodel.common.RunState;
 import org.sparkwebmodel.common.Schemas;
 import org.sparkwebmodel.common.StagedInput;
@@ -30,6 +33,7 @@ import org.sparkwebmodel.common.TableName;
 import org.sparkwebmodel.common.Upsert;
 import org.sparkwebmodel.common.Variables;
 import org.sparkwebmodel.common.WebModelCli;
+import org.sparkwebmodel.common.WebModelException;
 
 /**
  * The sessions module (reference §4, DECISIONS.md 1–8 and 15–20).
@@ -49,7 +53,8 @@ public final class SessionsJob extends AbstractModuleJob {
     this(Clock.systemUTC());
   }
 
-  SessionsJob(Clock clock) {
+  /** A job whose run ids and run timestamps come from {@code clock} (tests, replays). */
+  public SessionsJob(Clock clock) {
     super(clock);
   }
 
@@ -86,6 +91,10 @@ public final class SessionsJob extends AbstractModuleJob {
     Tables tables = Tables.of(vars);
     // An unfinished main of this module is retried on the same input under the same run.
     Optional<RunState> retry = unfinishedMain(store, vars);
+    Optional<RunState> done = finishedOnUnchangedInput(store, vars, tables.pageViewsStaged());
+    if (done.isPresent()) {
+      return nothingNew(log, tables.pageViewsStaged(), done.get());
+    }
 
     // Read and check the input before anything is written.
     StagedInput.Pinned input = readStaged(store, log, tables.pageViewsStaged(), retry);
@@ -104,6 +113,7 @@ public final class SessionsJob extends AbstractModuleJob {
                     + row.getLong(3)
                     + " page_view_ids");
     long rowsRead = quality.getLong(0);
+    requireTimestampsInRange(input, quality, runStart);
     if (quality.getLong(1) > 0) {
       log.warn(
           quality.getLong(1)
@@ -123,6 +133,7 @@ public final class SessionsJob extends AbstractModuleJob {
     store.createIfMissing(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
     RunState state = takeOn(store, vars, retry, runId, input.version());
+    Faults.point("sessions.main.start");
 
     // sessions_this_run
     Row stats =
@@ -155,9 +166,19 @@ public final class SessionsJob extends AbstractModuleJob {
     }
     Dataset<Row> thisRun = store.read(tables.sessionsThisRun());
     Instant minStart = stats.isNullAt(2) ? null : stats.getAs(2);
+    // The data-quality gate (reference §7.1) before anything derived from the batch is written.
+    log.phase(
+        "check " + tables.sessionsThisRun(),
+        () ->
+            QualityGate.SESSIONS.require(
+                tables.sessionsThisRun(),
+                thisRun,
+                tables.sessions() + ", " + tables.useridManifestStaged() + " or the metadata"),
+        "data-quality rules hold");
 
     // Replace the batch's sessions within the lookback window (DECISIONS 7).
     long written = 0;
+    Faults.point("sessions.main.upsert.before");
     if (vars.skipDerived()) {
       log.detail(tables.sessions() + " not updated (skip_derived)");
     } else if (sessionsThisRun > 0) {
@@ -198,8 +219,10 @@ public final class SessionsJob extends AbstractModuleJob {
               + counts.deleted()
               + " replaced");
     }
+    Faults.point("sessions.main.upsert.after");
 
     // Stage each user's earliest session start of this batch for the users module.
+    Faults.point("sessions.main.stage_next.before");
     if (vars.stageNext()) {
       Upsert.Counts staged =
           log.phase(
@@ -228,6 +251,7 @@ public final class SessionsJob extends AbstractModuleJob {
       log.detail(
           tables.useridManifestStaged() + ": " + (staged.inserted() + staged.updated()) + " users");
     }
+    Faults.point("sessions.main.stage_next.after");
 
     // One metadata row per run and module.
     MetadataRow row =
@@ -246,10 +270,53 @@ public final class SessionsJob extends AbstractModuleJob {
             stats.isNullAt(3) ? null : stats.getAs(3),
             Math.toIntExact(quality.getLong(2)),
             Math.toIntExact(quality.getLong(3)));
+    Faults.point("sessions.main.metadata.before");
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
+    Faults.point("sessions.main.metadata.after");
     state.markFinished(store, vars, Module.SESSIONS);
+    Faults.point("sessions.main.end");
     return log.finish(rowsRead, written);
+  }
+
+  /**
+   * Fails, before anything is written, when a page view starts or ends before 1970 or more than a
+   * day after this run's start: a broken clock upstream, whose sessions would stay in the tables
+   * with impossible times.
+   */
+  private static void requireTimestampsInRange(
+      StagedInput.Pinned input, Row quality, Instant runStart) {
+    Instant ceiling = runStart.plus(Duration.ofDays(1));
+    Instant earliest = quality.isNullAt(4) ? null : quality.getAs(4);
+    Instant latest = quality.isNullAt(5) ? null : quality.getAs(5);
+    boolean early = earliest != null && earliest.isBefore(Instant.EPOCH);
+    boolean late = latest != null && latest.isAfter(ceiling);
+    if (!early && !late) {
+      return;
+    }
+    Column outside =
+        col("start_tstamp")
+            .lt(lit(Instant.EPOCH))
+            .or(col("end_tstamp").lt(lit(Instant.EPOCH)))
+            .or(col("start_tstamp").gt(lit(ceiling)))
+            .or(col("end_tstamp").gt(lit(ceiling)));
+    Dataset<Row> bad = input.rows().where(outside);
+    Row sample = bad.select("page_view_id", "start_tstamp", "end_tstamp").first();
+    throw new WebModelException(
+        input.table()
+            + " has "
+            + bad.count()
+            + " page views with a start_tstamp or end_tstamp before 1970-01-01 or after "
+            + ceiling
+            + " (a day after this run started), e.g. page_view_id="
+            + sample.get(0)
+            + " start_tstamp="
+            + sample.get(1)
+            + " end_tstamp="
+            + sample.get(2)
+            + "; nothing was written: correct or remove them in "
+            + input.table()
+            + ", then run again");
   }
 
   @Override
@@ -263,7 +330,11 @@ public final class SessionsJob extends AbstractModuleJob {
           log.phase(
               "remove processed rows from " + tables.pageViewsStaged(),
               () ->
-                  StagedInput.removeRead(store, tables.pageViewsStaged(), version, "page_view_id"),
+                  Faults.around(
+                      "sessions.complete.remove_staged",
+                      () ->
+                          StagedInput.removeRead(
+                              store, tables.pageViewsStaged(), version, "page_view_id")),
               n -> n + " rows of version " + version + " removed");
       log.detail(tables.pageViewsStaged() + ": " + removed + " processed rows removed");
     } else {
@@ -271,7 +342,12 @@ public final class SessionsJob extends AbstractModuleJob {
     }
     RunState.drop(store, vars, Module.SESSIONS);
     Cleanup.apply(
-        store, vars, log, List.of(tables.sessionsThisRun(), tables.useridManifestThisRun()));
+        store,
+        vars,
+        log,
+        "sessions.complete",
+        List.of(tables.sessionsThisRun(), tables.useridManifestThisRun()));
+    Faults.point("sessions.complete.end");
     return log.finish(0, removed);
   }
 

@@ -387,6 +387,88 @@ class ITSessionsJob {
     assertThat(tableVersions()).isEqualTo(before);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "1969-12-31T23:59:59Z, 1970-01-01T00:00:05Z",
+    "2999-01-01T00:00:00Z, 2999-01-01T00:00:10Z"
+  })
+  void timestampsBefore1970OrInTheFarFutureFailNamingAPageViewAndWriteNothing(
+      String start, String end) throws IOException {
+    stage(
+        pv("good", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"),
+        pv("bad", "s2", 1, start, end));
+    Map<String, Long> before = tableVersions();
+    assertThatThrownBy(this::main)
+        .isInstanceOf(WebModelException.class)
+        .hasMessageStartingWith(
+            "scratch.page_views_staged_it has 1 page views with a start_tstamp or end_tstamp"
+                + " before 1970-01-01 or after ")
+        .hasMessageContaining(
+            "(a day after this run started), e.g. page_view_id=bad start_tstamp="
+                + start
+                + " end_tstamp="
+                + end
+                + "; nothing was written: correct or remove them in"
+                + " scratch.page_views_staged_it, then run again");
+    assertThat(tableVersions()).isEqualTo(before);
+  }
+
+  @Test
+  void rowsWithoutSessionOrPageViewIdAreSkippedAndCountedNotFatal() {
+    stage(
+        pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"),
+        pv("b", null, 1, "2021-03-01T11:00:00Z", "2021-03-01T11:00:10Z"),
+        pv(null, "s3", 1, "2021-03-01T12:00:00Z", "2021-03-01T12:00:10Z"));
+    StepReport report = job.run(SharedSpark.session(), playbook("01-sessions-main.yml"));
+    assertThat(report.details())
+        .contains("2 page views with a NULL domain_sessionid or page_view_id were not sessionized");
+    assertThat(
+            store.read(SESSIONS).select("domain_sessionid").as(Encoders.STRING()).collectAsList())
+        .containsExactly("s1");
+    assertThat(store.read(METADATA).select("rows_this_run").as(Encoders.INT()).collectAsList())
+        .containsExactly(1);
+    complete();
+    // all three rows were read, so all three are removed: the two bad ones are not retried forever
+    assertThat(store.read(STAGED).count()).isZero();
+  }
+
+  @Test
+  void aWarehouseThatIsMissingNotAFolderOrNotWritableFailsNamingIt() throws IOException {
+    Path missing = dir.resolve("missing");
+    assertThatThrownBy(
+            () ->
+                job.run(
+                    SharedSpark.session(),
+                    playbook("01-sessions-main.yml", "warehouse=" + missing)))
+        .isInstanceOf(WebModelException.class)
+        .hasMessage(
+            "warehouse file:"
+                + missing
+                + " does not exist: check --warehouse or the warehouse variable, or load the staged"
+                + " input into it first (web-model load, sample-data)");
+    assertThat(missing).doesNotExist();
+
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThatThrownBy(
+            () ->
+                job.run(
+                    SharedSpark.session(), playbook("01-sessions-main.yml", "warehouse=" + file)))
+        .isInstanceOf(WebModelException.class)
+        .hasMessage("warehouse file:" + file + " is not a folder");
+
+    // A read-only folder; the tests may run as root, who may write anywhere but in /sys.
+    Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+    readOnly.toFile().setWritable(false, false);
+    Path target = Files.isWritable(readOnly) ? Path.of("/sys/fs") : readOnly;
+    assertThatThrownBy(
+            () ->
+                job.run(
+                    SharedSpark.session(), playbook("01-sessions-main.yml", "warehouse=" + target)))
+        .isInstanceOf(WebModelException.class)
+        .hasMessageStartingWith("warehouse file:" + target + " is not writable: ");
+    readOnly.toFile().setWritable(true, false);
+  }
+
   @Test
   void aMissingStagedTableFailsBeforeWriting() throws IOException {
     assertThatThrownBy(this::main)

@@ -240,6 +240,11 @@ class TestSessionize {
             session("s1", "a", "b", "2021-03-01T10:00:00Z", "2021-03-01T10:01:10Z", 2, 20, 70));
     assertThat(
             Sessionize.inputQuality(TestRows.dataset(Schemas.PAGE_VIEWS, List.of(input)))
+                .select(
+                    "rows_read",
+                    "rows_without_key",
+                    "duplicate_rows_removed",
+                    "distinct_keys_removed")
                 .collectAsList())
         .containsExactly(org.apache.spark.sql.RowFactory.create(5L, 0L, 3L, 2L));
   }
@@ -256,6 +261,11 @@ class TestSessionize {
             session("s1", "a", "a", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z", 1, 10, 10));
     assertThat(
             Sessionize.inputQuality(TestRows.dataset(Schemas.PAGE_VIEWS, List.of(input)))
+                .select(
+                    "rows_read",
+                    "rows_without_key",
+                    "duplicate_rows_removed",
+                    "distinct_keys_removed")
                 .collectAsList())
         .containsExactly(org.apache.spark.sql.RowFactory.create(3L, 2L, 0L, 0L));
   }

@@ -18,9 +18,11 @@ import org.apache.spark.sql.Row;
 import org.sparkwebmodel.common.AbstractModuleJob;
 import org.sparkwebmodel.common.Cleanup;
 import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Faults;
 import org.sparkwebmodel.common.Metadata;
 import org.sparkwebmodel.common.MetadataRow;
 import org.sparkwebmodel.common.Module;
+import org.sparkwebmodel.common.QualityGate;
 import org.sparkwebmodel.common.RunState;
 import org.sparkwebmodel.common.Schemas;
 import org.sparkwebmodel.common.StagedInput;
@@ -89,6 +91,10 @@ public final class UsersJob extends AbstractModuleJob {
     Instant runStart = now();
     Tables tables = Tables.of(vars);
     Optional<RunState> retry = unfinishedMain(store, vars);
+    Optional<RunState> done = finishedOnUnchangedInput(store, vars, tables.useridManifestStaged());
+    if (done.isPresent()) {
+      return nothingNew(log, tables.useridManifestStaged(), done.get());
+    }
 
     // Read and check the input before anything is written.
     StagedInput.Pinned staged = readStaged(store, log, tables.useridManifestStaged(), retry);
@@ -102,6 +108,7 @@ public final class UsersJob extends AbstractModuleJob {
     store.createIfMissing(tables.usersManifest(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
     RunState state = takeOn(store, vars, retry, runId, staged.version());
+    Faults.point("users.main.start");
 
     // users_userids_this_run: the earliest known session start of every staged user (DECISIONS 9).
     Row limits =
@@ -159,9 +166,19 @@ public final class UsersJob extends AbstractModuleJob {
             },
             row -> row.getLong(0) + " users");
     long usersThisRun = stats.getLong(0);
+    // The data-quality gate (reference §7.2) before users or the metadata are written.
+    log.phase(
+        "check " + tables.usersThisRun(),
+        () ->
+            QualityGate.USERS.require(
+                tables.usersThisRun(),
+                store.read(tables.usersThisRun()),
+                tables.users() + " or the metadata"),
+        "data-quality rules hold");
 
     // Replace the users' rows from lower_limit on (DECISIONS 12).
     long written = 0;
+    Faults.point("users.main.upsert.before");
     if (vars.skipDerived()) {
       log.detail(tables.users() + " not updated (skip_derived)");
     } else if (usersThisRun > 0) {
@@ -190,6 +207,7 @@ public final class UsersJob extends AbstractModuleJob {
               + counts.deleted()
               + " replaced");
     }
+    Faults.point("users.main.upsert.after");
 
     MetadataRow row =
         new MetadataRow(
@@ -207,9 +225,12 @@ public final class UsersJob extends AbstractModuleJob {
             stats.isNullAt(3) ? null : stats.getAs(3),
             null,
             null);
+    Faults.point("users.main.metadata.before");
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
+    Faults.point("users.main.metadata.after");
     state.markFinished(store, vars, Module.USERS);
+    Faults.point("users.main.end");
     return log.finish(usersStaged, written);
   }
 
@@ -225,12 +246,15 @@ public final class UsersJob extends AbstractModuleJob {
           log.phase(
               "update " + tables.usersManifest(),
               () ->
-                  Upsert.update(
-                      store,
-                      tables.usersManifest(),
-                      store.read(tables.useridsThisRun()),
-                      List.of("domain_userid"),
-                      Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)")),
+                  Faults.around(
+                      "users.complete.users_manifest",
+                      () ->
+                          Upsert.update(
+                              store,
+                              tables.usersManifest(),
+                              store.read(tables.useridsThisRun()),
+                              List.of("domain_userid"),
+                              Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"))),
               c -> c.inserted() + " users added, " + c.updated() + " updated");
       log.detail(
           tables.usersManifest()
@@ -244,15 +268,24 @@ public final class UsersJob extends AbstractModuleJob {
           log.phase(
               "remove processed rows from " + tables.useridManifestStaged(),
               () ->
-                  StagedInput.removeRead(
-                      store, tables.useridManifestStaged(), version, "domain_userid"),
+                  Faults.around(
+                      "users.complete.remove_staged",
+                      () ->
+                          StagedInput.removeRead(
+                              store, tables.useridManifestStaged(), version, "domain_userid")),
               n -> n + " rows of version " + version + " removed");
       log.detail(tables.useridManifestStaged() + ": " + removed + " processed rows removed");
     } else {
       log.warn("no pending users main step: nothing removed from " + tables.useridManifestStaged());
     }
     RunState.drop(store, vars, Module.USERS);
-    Cleanup.apply(store, vars, log, List.of(tables.useridsThisRun(), tables.usersThisRun()));
+    Cleanup.apply(
+        store,
+        vars,
+        log,
+        "users.complete",
+        List.of(tables.useridsThisRun(), tables.usersThisRun()));
+    Faults.point("users.complete.end");
     return log.finish(0, removed);
   }
 

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Faults;
 import org.sparkwebmodel.common.PlaybookLoader;
 import org.sparkwebmodel.common.RunLock;
 import org.sparkwebmodel.common.Schemas;
@@ -194,13 +196,55 @@ class ITRunCommand {
         .startsWith("removed the run lock on " + where + ": taken by run ../configs/run.yml on ")
         .endsWith(
             "failed at step 'users-main': table derived.users_run column 1 is x INT, expected"
-                + " user_id STRING"
+                + " user_id STRING; to finish that run: web-model run ../configs/run.yml --from"
+                + " users-main"
                 + System.lineSeparator());
     // unlocked, a step runs again (and releases the lock when it succeeds)
     Result destroy =
         run("playbook", "../configs/users/XX-destroy-users.yml", "--var", "entropy=_run");
     assertThat(destroy.status()).as(destroy.err()).isZero();
     assertThat(store.exists(new TableName("derived", "users_run"))).isFalse();
+    assertThat(store.read(RunLock.table(vars("_run"))).count()).isZero();
+  }
+
+  @Test
+  void aRunKilledInAStepIsFinishedWithFromAfterUnlockSaysWhereItStopped() {
+    Faults.arm("users.main.upsert.after");
+    assertThatThrownBy(() -> run("run", "../configs/run.yml", "--var", "entropy=_run"))
+        .isInstanceOf(Faults.Crash.class);
+    // killed: the lock is still marked running, at the step that was running
+    Result unlock = run("unlock", "--var", "entropy=_run");
+    assertThat(unlock.out())
+        .contains("still marked running at step 'users-main' (since ")
+        .endsWith(
+            "the process stopped without releasing it, or is running; to finish that run:"
+                + " web-model run ../configs/run.yml --from users-main"
+                + System.lineSeparator());
+
+    Result unknown = run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "users");
+    assertThat(unknown.status()).isEqualTo(1);
+    assertThat(unknown.err())
+        .startsWith(
+            "web-model: error: --from users: no such step in ../configs/run.yml; its steps are"
+                + " [sessions-main, users-main, session-depth, sessions-complete,"
+                + " users-complete]");
+
+    Result resumed =
+        run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "users-main");
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    assertThat(resumed.out())
+        .contains(String.format("%-26s not run (--from users-main)", "sessions main"))
+        .doesNotContain("skipped");
+    // one metadata row per module of the one run, both users written, nothing left staged
+    assertThat(
+            store
+                .read(new TableName("derived", "datamodel_metadata_run"))
+                .select("module", "rows_this_run")
+                .collectAsList())
+        .extracting(Object::toString)
+        .containsExactlyInAnyOrder("[sessions,2]", "[users,1]");
+    assertThat(store.read(new TableName("derived", "users_run")).count()).isEqualTo(1);
+    assertThat(store.read(new TableName("scratch", "page_views_staged_run")).count()).isZero();
     assertThat(store.read(RunLock.table(vars("_run"))).count()).isZero();
   }
 

@@ -1,0 +1,164 @@
+package org.sparkwebmodel.users;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Faults;
+import org.sparkwebmodel.common.ModuleJob;
+import org.sparkwebmodel.common.PlaybookLoader;
+import org.sparkwebmodel.common.SampleData;
+import org.sparkwebmodel.common.Schemas;
+import org.sparkwebmodel.common.SharedSpark;
+import org.sparkwebmodel.common.TableName;
+import org.sparkwebmodel.common.Warehouse;
+import org.sparkwebmodel.common.Warehouses;
+import org.sparkwebmodel.sessions.SessionsJob;
+
+/**
+ * Crash anywhere, re-run, same result (DECISIONS 18). A two-run scenario: run 1 over the first half
+ * of some page views (by time, so sessions and users span both runs), then run 2 over the second
+ * half. For every fault point of run 2, the process "dies" there ({@link Faults.Crash}: nothing of
+ * ours cleans up, as after a kill) and the failed step is run again. Every table of the warehouse
+ * (derived, manifests, staged, metadata, scratch tables and run state) must then hold exactly the
+ * rows it holds after that step in the uninterrupted run: nothing lost, nothing duplicated.
+ *
+ * <p>Equal tables make the rest of the run equal, except that a re-run leaves more Delta versions
+ * behind, and later steps pin the versions they read. So for one point per step, the one after the
+ * step's last big write, the rest of the run is run as well and the final tables are compared with
+ * the uninterrupted run's. Running the rest after all 26 points would cost minutes of suite time.
+ *
+ * <p>The steps' clocks are fixed per run, so run ids and metadata timestamps are comparable.
+ */
+class ITCrashRecovery {
+  static final Instant RUN_1 = Instant.parse("2026-01-01T01:00:00Z");
+  static final Instant RUN_2 = Instant.parse("2026-01-02T01:00:00Z");
+  static final List<String> STEPS =
+      List.of("sessions.main", "users.main", "sessions.complete", "users.complete");
+
+  @TempDir static Path dir;
+
+  /** The warehouse before run 2, and after each of its steps, uninterrupted. */
+  static Path[] boundary = new Path[STEPS.size() + 1];
+
+  /** The points after which the rest of the run is run as well. */
+  static final List<String> CONTINUED =
+      List.of(
+          "sessions.main.metadata.after",
+          "users.main.metadata.after",
+          "sessions.complete.remove_staged.after",
+          "users.complete.remove_staged.after");
+
+  /** Every table's rows at each boundary of run 2. */
+  static List<Map<String, List<String>>> expected = new java.util.ArrayList<>();
+
+  static List<String> pointsPassed;
+
+  static void step(int index, Path warehouse, Instant clock) {
+    String[] parts = STEPS.get(index).split("\\.");
+    Clock fixed = Clock.fixed(clock, ZoneOffset.UTC);
+    ModuleJob job = parts[0].equals("sessions") ? new SessionsJob(fixed) : new UsersJob(fixed);
+    String playbook =
+        parts[0] + "/" + (parts[1].equals("main") ? "01-" : "99-") + parts[0] + "-" + parts[1];
+    job.run(
+        SharedSpark.session(),
+        PlaybookLoader.load(
+            Path.of("../configs", playbook + ".yml"), Map.of("warehouse", warehouse.toString())));
+  }
+
+  @BeforeAll
+  static void uninterruptedRuns() {
+    Path warehouse = dir.resolve("uninterrupted");
+    DeltaStore store = new DeltaStore(SharedSpark.session(), new Warehouse(warehouse.toString()));
+    DeltaStore generator =
+        new DeltaStore(SharedSpark.session(), new Warehouse(dir.resolve("input").toString()));
+    Dataset<Row> pageViews = SampleData.generate(generator, 120, 5).cache();
+    List<Row> starts = pageViews.select("start_tstamp").orderBy("start_tstamp").collectAsList();
+    Instant middle = starts.get(starts.size() / 2).getAs(0);
+    TableName staged = new TableName("scratch", "page_views_staged");
+    store.createIfMissing(staged, Schemas.PAGE_VIEWS);
+    store.append(staged, pageViews.where(col("start_tstamp").lt(lit(middle))));
+    for (int i = 0; i < STEPS.size(); i++) {
+      step(i, warehouse, RUN_1);
+    }
+    store.append(staged, pageViews.where(col("start_tstamp").geq(lit(middle))));
+    boundary[0] = dir.resolve("before-run-2");
+    Warehouses.copy(warehouse, boundary[0]);
+    Faults.record();
+    for (int i = 0; i < STEPS.size(); i++) {
+      step(i, warehouse, RUN_2);
+      boundary[i + 1] = dir.resolve("after-" + STEPS.get(i));
+      Warehouses.copy(warehouse, boundary[i + 1]);
+      expected.add(Warehouses.contents(warehouse));
+    }
+    pointsPassed = Faults.recorded();
+  }
+
+  static Map<String, List<String>> finalTables() {
+    return expected.get(STEPS.size() - 1);
+  }
+
+  @AfterEach
+  void disarm() {
+    Faults.disarm();
+  }
+
+  @Test
+  void anUninterruptedRunPassesEveryPointOnceInOrder() {
+    assertThat(pointsPassed).containsExactlyElementsOf(Faults.POINTS);
+    // the scenario exercises what the points guard: both runs wrote sessions, users and manifests
+    Map<String, List<String>> tables = finalTables();
+    assertThat(tables.get("derived.sessions")).hasSizeGreaterThan(10);
+    assertThat(tables.get("derived.users")).hasSizeGreaterThan(5);
+    assertThat(tables.get("derived.users_manifest")).hasSameSizeAs(tables.get("derived.users"));
+    assertThat(tables.get("derived.datamodel_metadata")).hasSize(4);
+    assertThat(tables.get("scratch.page_views_staged")).isEmpty();
+  }
+
+  static Stream<String> points() {
+    return Faults.POINTS.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("points")
+  void aCrashAtThePointThenReRunningTheFailedStepGivesTheUninterruptedTables(String point) {
+    int failed = STEPS.indexOf(point.substring(0, point.indexOf('.', point.indexOf('.') + 1)));
+    Path warehouse = dir.resolve("crash-" + point);
+    Warehouses.copy(boundary[failed], warehouse);
+
+    Faults.arm(point);
+    assertThatThrownBy(() -> step(failed, warehouse, RUN_2))
+        .isInstanceOf(Faults.Crash.class)
+        .hasMessage("injected crash at " + point);
+    step(failed, warehouse, RUN_2);
+    assertThat(Warehouses.contents(warehouse))
+        .as("every table after re-running %s", STEPS.get(failed))
+        .isEqualTo(expected.get(failed));
+
+    if (CONTINUED.contains(point)) {
+      for (int i = failed + 1; i < STEPS.size(); i++) {
+        step(i, warehouse, RUN_2);
+      }
+      assertThat(Warehouses.contents(warehouse))
+          .as("every table after the rest of the run")
+          .isEqualTo(finalTables());
+    }
+  }
+}
