@@ -3,6 +3,7 @@ package org.sparkwebmodel.common;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
@@ -25,11 +26,33 @@ public abstract class AbstractModuleJob implements ModuleJob {
     DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
     store.requireWritableWarehouse();
     StepLog log = new StepLog(spark, playbook);
-    return switch (playbook.step()) {
-      case MAIN -> main(store, vars, log);
-      case COMPLETE -> complete(store, vars, log);
-      case DESTROY -> destroy(store, vars, log);
-    };
+    try {
+      return switch (playbook.step()) {
+        case MAIN -> main(store, vars, log);
+        case COMPLETE -> complete(store, vars, log);
+        case DESTROY -> destroy(store, vars, log);
+      };
+    } catch (ConcurrentModificationException e) {
+      // Delta's optimistic concurrency: another writer committed first and this commit was not
+      // made.
+      throw concurrentWrite(playbook, e);
+    }
+  }
+
+  /**
+   * The error for a Delta write conflict: what happened, that nothing partial stays, what to do.
+   */
+  static WebModelException concurrentWrite(Playbook playbook, ConcurrentModificationException e) {
+    return new WebModelException(
+        playbook.label()
+            + ": a concurrent write to a table of this step won ("
+            + e.getClass().getSimpleName()
+            + ": "
+            + WebModelCli.firstLine(e.getMessage())
+            + "); Delta made no partial commit of this write. Runs must not overlap: start them"
+            + " with `web-model run` or `playbook`, which hold the run lock; then re-run the step,"
+            + " which converges",
+        e);
   }
 
   protected abstract StepReport main(DeltaStore store, Variables vars, StepLog log);
