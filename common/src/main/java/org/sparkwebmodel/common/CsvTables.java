@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -18,6 +20,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +61,13 @@ public final class CsvTables {
    * Appends the rows of {@code file} to {@code table} in one commit; nothing is written if any line
    * is bad. A missing {@code page_views_staged*} table is created with its 98 columns.
    */
-  public static long load(DeltaStore store, TableName table, Path file) {
+  /**
+   * What a load did: the rows added, or that the same file content was loaded into the table
+   * before, so nothing was added.
+   */
+  public record Loaded(long rows, boolean before) {}
+
+  public static Loaded load(DeltaStore store, TableName table, Path file) {
     boolean staged = table.name().startsWith("page_views_staged");
     StructType schema;
     if (store.exists(table)) {
@@ -76,10 +85,29 @@ public final class CsvTables {
     // page_view_id is the one NOT NULL column of page views (reference §2.1).
     List<Row> rows = parse(file, table, schema, staged ? "page_view_id" : null);
     store.createIfMissing(table, schema);
-    if (!rows.isEmpty()) {
-      store.append(table, store.spark().createDataFrame(rows, schema));
+    if (rows.isEmpty()) {
+      return new Loaded(0, false);
     }
-    return rows.size();
+    // Idempotent: a load re-run after its commit (the process died before it reported) adds
+    // nothing. Delta skips a write whose transaction id (the file's content) it committed before.
+    String transaction = "web-model load " + contentHash(file);
+    long before = store.version(table);
+    store.appendOnce(table, store.spark().createDataFrame(rows, schema), transaction);
+    if (store.version(table) == before) {
+      return new Loaded(0, true);
+    }
+    return new Loaded(rows.size(), false);
+  }
+
+  private static String contentHash(Path file) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+      return HexFormat.of().formatHex(digest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static List<Row> parse(Path file, TableName table, StructType schema, String notNull) {

@@ -179,12 +179,29 @@ public final class DeltaStore {
 
   /** Appends {@code rows} in one commit; the table must exist with the same columns. */
   public void append(TableName table, Dataset<Row> rows) {
+    append(table, rows, Map.of());
+  }
+
+  /**
+   * Appends {@code rows} in one commit unless a commit with transaction id {@code appId} was made
+   * before (Delta's idempotent writes: {@code txnAppId} and {@code txnVersion}).
+   */
+  public void appendOnce(TableName table, Dataset<Row> rows, String appId) {
+    append(table, rows, Map.of("txnAppId", appId, "txnVersion", "1"));
+  }
+
+  private void append(TableName table, Dataset<Row> rows, Map<String, String> options) {
     StructType schema = read(table).schema();
     Column[] ordered = new Column[schema.size()];
     for (int i = 0; i < ordered.length; i++) {
       ordered[i] = col(schema.fields()[i].name());
     }
-    rows.select(ordered).write().format("delta").mode("append").save(location(table));
+    rows.select(ordered)
+        .write()
+        .format("delta")
+        .mode("append")
+        .options(options)
+        .save(location(table));
   }
 
   /**

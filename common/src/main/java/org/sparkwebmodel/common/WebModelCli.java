@@ -497,8 +497,10 @@ public final class WebModelCli {
   static final class LoadCommand extends TableFileCommand {
     @Override
     String run(DeltaStore store, TableName name) {
-      return String.format(
-          "loaded %,d rows from %s into %s", CsvTables.load(store, name, file), file, name);
+      CsvTables.Loaded loaded = CsvTables.load(store, name, file);
+      return loaded.before()
+          ? String.format("%s was loaded into %s before (same content): nothing added", file, name)
+          : String.format("loaded %,d rows from %s into %s", loaded.rows(), file, name);
     }
   }
 

@@ -50,7 +50,10 @@ class TestCsvTables {
             "page_view_id,start_tstamp,page_title,page_urlquery,engaged_time_in_s,geo_latitude,spider_or_robot\n"
                 + "pv1,2021-03-01 10:00:00.5,\"Shoes, red\",\"\",10,51.5,false\n"
                 + "pv2,2021-03-01T11:00:00Z,,,,,\n");
-    assertThat(CsvTables.load(store, STAGED, in)).isEqualTo(2);
+    assertThat(CsvTables.load(store, STAGED, in)).isEqualTo(new CsvTables.Loaded(2, false));
+    // a re-run of the same load (say its process died after the commit) adds nothing
+    assertThat(CsvTables.load(store, STAGED, in)).isEqualTo(new CsvTables.Loaded(0, true));
+    assertThat(store.read(STAGED).count()).isEqualTo(2);
 
     Map<String, Object> first = new HashMap<>();
     first.put("page_view_id", "pv1");
