@@ -22,6 +22,7 @@ public abstract class AbstractModuleJob implements ModuleJob {
 
   @Override
   public final StepReport run(SparkSession spark, Playbook playbook) {
+    Faults.configured(); // a misspelt fault point fails here, before anything is written
     Variables vars = playbook.variables();
     DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
     store.requireWritableWarehouse();
@@ -49,9 +50,9 @@ public abstract class AbstractModuleJob implements ModuleJob {
             + e.getClass().getSimpleName()
             + ": "
             + WebModelCli.firstLine(e.getMessage())
-            + "); Delta made no partial commit of this write. Runs must not overlap: start them"
-            + " with `web-model run` or `playbook`, which hold the run lock; then re-run the step,"
-            + " which converges",
+            + "); Delta did not commit this write (the step's earlier commits stand, and re-running"
+            + " the step converges). Runs must not overlap: start them with `web-model run` or"
+            + " `playbook`, which hold the run lock",
         e);
   }
 
@@ -73,32 +74,59 @@ public abstract class AbstractModuleJob implements ModuleJob {
   }
 
   /**
-   * The finished main step of this module whose complete step has not run yet, when its staged
-   * input has not changed since it read it. Running main again would process the same rows a second
-   * time under a new run: a scheduler retrying a main whose process died after its last write
-   * (DECISIONS 18).
+   * The finished main step of this module whose complete step has not run yet. A main step then
+   * does nothing: it is a retry of a main that was killed after its last write, or a main started
+   * twice; either way its run is done for this module, and rows staged since wait for the next run
+   * (DECISIONS 15 and 18).
    */
-  protected Optional<RunState> finishedOnUnchangedInput(
-      DeltaStore store, Variables vars, TableName staged) {
-    return RunState.read(store, vars, module())
-        .filter(RunState::mainFinished)
-        .filter(state -> store.exists(staged) && store.version(staged) == state.stagedVersion());
+  protected Optional<RunState> finishedMain(DeltaStore store, Variables vars) {
+    return RunState.read(store, vars, module()).filter(RunState::mainFinished);
   }
 
-  /** The outcome of a main step that finds its input already processed: nothing is written. */
+  /** The outcome of a main step after a finished one: nothing is written. */
   protected StepReport nothingNew(StepLog log, TableName staged, RunState done) {
     log.warn(
         module().value()
             + " main of run "
             + done.runId()
-            + " already processed version "
+            + " already finished (it read version "
             + done.stagedVersion()
             + " of "
             + staged
-            + " and nothing was staged since: nothing to do (run "
+            + "): nothing to do until "
             + module().value()
-            + " complete next)");
+            + " complete runs; rows staged since wait for the next run");
     return log.finish(0, 0);
+  }
+
+  /**
+   * The data-quality gate on this run's rows, before anything derived from them is written. On a
+   * violation the step fails naming the rule and a sample key, and the run state is dropped: the
+   * pinned input is bad, so the next main reads the staged input afresh, after it was corrected.
+   */
+  protected void gate(
+      DeltaStore store,
+      Variables vars,
+      StepLog log,
+      QualityGate gate,
+      TableName thisRun,
+      String beforeWhat) {
+    log.phase(
+        "check " + thisRun,
+        () -> {
+          try {
+            gate.require(thisRun, store.read(thisRun), beforeWhat);
+          } catch (WebModelException e) {
+            RunState.drop(store, vars, module());
+            throw new WebModelException(
+                e.getMessage()
+                    + "; the run state was reset, so the next "
+                    + module().value()
+                    + " main reads the staged input afresh",
+                e);
+          }
+        },
+        "data-quality rules hold");
   }
 
   /** Reads the staged input at its current version, or at the retried main's version. */

@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -20,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -58,16 +55,18 @@ public final class CsvTables {
   private CsvTables() {}
 
   /**
-   * Appends the rows of {@code file} to {@code table} in one commit; nothing is written if any line
-   * is bad. A missing {@code page_views_staged*} table is created with its 98 columns.
-   */
-  /**
-   * What a load did: the rows added, or that the same file content was loaded into the table
+   * What a load did: the rows added, or that a load with the same load id committed to the table
    * before, so nothing was added.
    */
   public record Loaded(long rows, boolean before) {}
 
-  public static Loaded load(DeltaStore store, TableName table, Path file) {
+  /**
+   * Appends the rows of {@code file} to {@code table} in one commit; nothing is written if any line
+   * is bad. A missing {@code page_views_staged*} table is created with its 98 columns. With a
+   * {@code loadId}, only once: a second load with the same id adds nothing (Delta's txnAppId), so a
+   * scheduler may retry a load whose process died after its commit.
+   */
+  public static Loaded load(DeltaStore store, TableName table, Path file, String loadId) {
     boolean staged = table.name().startsWith("page_views_staged");
     StructType schema;
     if (store.exists(table)) {
@@ -88,26 +87,19 @@ public final class CsvTables {
     if (rows.isEmpty()) {
       return new Loaded(0, false);
     }
-    // Idempotent: a load re-run after its commit (the process died before it reported) adds
-    // nothing. Delta skips a write whose transaction id (the file's content) it committed before.
-    String transaction = "web-model load " + contentHash(file);
+    if (loadId == null) {
+      store.append(table, store.spark().createDataFrame(rows, schema));
+      return new Loaded(rows.size(), false);
+    }
+    // A load re-run after its commit (its process died before it reported) adds nothing: Delta
+    // skips a write whose transaction id it committed before.
     long before = store.version(table);
-    store.appendOnce(table, store.spark().createDataFrame(rows, schema), transaction);
+    store.appendOnce(
+        table, store.spark().createDataFrame(rows, schema), "web-model load " + loadId);
     if (store.version(table) == before) {
       return new Loaded(0, true);
     }
     return new Loaded(rows.size(), false);
-  }
-
-  private static String contentHash(Path file) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
-      return HexFormat.of().formatHex(digest);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static List<Row> parse(Path file, TableName table, StructType schema, String notNull) {

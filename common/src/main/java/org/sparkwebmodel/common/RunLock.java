@@ -127,20 +127,6 @@ public final class RunLock {
         + " then run `web-model unlock`";
   }
 
-  /**
-   * Records the step the run is starting, so that after a kill {@code unlock} says where the run
-   * stopped and where to resume.
-   */
-  public void at(String step) {
-    store
-        .deltaTable(table)
-        .update(
-            col("lock_id").equalTo(lockId),
-            Map.of(
-                "step", lit(step),
-                "updated_at", lit(Instant.now().truncatedTo(ChronoUnit.MICROS))));
-  }
-
   /** Marks the lock failed at {@code step} with {@code message}; it stays until unlocked. */
   public void fail(String step, String message) {
     store
@@ -193,19 +179,52 @@ public final class RunLock {
         + row.getAs("acquired_at")
         + ", "
         + what
-        + (step == null ? "" : resumeHint(row.getAs("holder"), step));
+        + resumeHint(row.getAs("holder"), step);
   }
 
   /**
-   * How to finish a run file's run from the step where it stopped: every step of a run may be
-   * re-run, and an interrupted one converges to the result of an uninterrupted run (DECISIONS 18).
+   * How to finish what the lock's holder started: its command line (recorded when it took the lock,
+   * with its --warehouse and --var options), from the step where it stopped for a run. Every step
+   * may be re-run, and an interrupted one converges to an uninterrupted run (DECISIONS 18).
    */
   private static String resumeHint(String holder, String step) {
-    if (holder == null || !holder.startsWith("run ")) {
-      return "; re-run that step";
+    int on = holder == null ? -1 : holder.lastIndexOf(" on ");
+    if (on < 0) {
+      return "";
     }
-    String file = holder.substring("run ".length(), holder.lastIndexOf(" on "));
-    return "; to finish that run: web-model run " + file + " --from " + step;
+    String command = holder.substring(0, on);
+    if (command.startsWith("playbook ") || command.contains(" playbook ")) {
+      return "; to re-run that step: web-model " + command;
+    }
+    if (step != null && (command.startsWith("run ") || command.contains(" run "))) {
+      return "; to finish that run: web-model " + command + " --from " + step;
+    }
+    return "";
+  }
+
+  /**
+   * Records the step the run is starting, so that after a kill {@code unlock} says where the run
+   * stopped. Fails when the lock is no longer this run's (someone ran {@code unlock} while it was
+   * running): the run must not go on unlocked.
+   */
+  public void at(String step) {
+    long before = store.version(table);
+    store
+        .deltaTable(table)
+        .update(
+            col("lock_id").equalTo(lockId),
+            Map.of(
+                "step", lit(step),
+                "updated_at", lit(Instant.now().truncatedTo(ChronoUnit.MICROS))));
+    if (!"1".equals(store.operationMetricsSince(table, before).get("numUpdatedRows"))) {
+      throw new WebModelException(
+          "the run lock on warehouse "
+              + store.warehouse().root()
+              + " was removed while this run was running (web-model unlock?); stopping before"
+              + " step '"
+              + step
+              + "'");
+    }
   }
 
   private static String host() {

@@ -144,6 +144,17 @@ public final class WebModelCli {
     return all;
   }
 
+  /** A command as a person would type it again: the global options, the command, its --var. */
+  String commandLine(String command, Map<String, String> vars) {
+    StringBuilder line = new StringBuilder();
+    if (warehouse != null) {
+      line.append("--warehouse ").append(warehouse).append(' ');
+    }
+    line.append(command);
+    vars.forEach((key, value) -> line.append(" --var ").append(key).append('=').append(value));
+    return line.toString();
+  }
+
   Warehouse warehouseOrDefault() {
     return new Warehouse(warehouse != null ? warehouse : "./warehouse");
   }
@@ -210,7 +221,9 @@ public final class WebModelCli {
       ModuleJob job = jobFor(playbook.module());
       PrintWriter out = spec.commandLine().getOut();
       DeltaStore store = storeFor(playbook);
-      RunLock lock = RunLock.acquire(store, playbook.variables(), "playbook " + file);
+      RunLock lock =
+          RunLock.acquire(
+              store, playbook.variables(), parent.commandLine("playbook " + file, vars));
       try {
         runPlaybook(playbook, job, out);
       } catch (Exception e) {
@@ -280,7 +293,7 @@ public final class WebModelCli {
         throw new WebModelException(
             "--from " + from + ": no such step in " + run.source() + "; its steps are " + names);
       }
-      List<RunLock> locks = lockAll(run, "run " + file);
+      List<RunLock> locks = lockAll(run, parent.commandLine("run " + file, vars));
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Map<String, String> outcome = new LinkedHashMap<>();
@@ -302,11 +315,11 @@ public final class WebModelCli {
               String.format("%-26s skipped: %s did not succeed", step.playbook().label(), blocked));
           continue;
         }
+        if (failure == null) {
+          // After a failure the lock keeps the failed step.
+          locks.forEach(lock -> lock.at(step.name()));
+        }
         try {
-          if (failure == null) {
-            // After a failure the lock keeps the failed step.
-            locks.forEach(lock -> lock.at(step.name()));
-          }
           StepReport report = runPlaybook(step.playbook(), jobFor(step.playbook().module()), out);
           outcome.put(step.name(), "ok");
           summary.add(report.summaryLine());
@@ -436,6 +449,10 @@ public final class WebModelCli {
         TableName table = entry.getKey();
         if (!store.exists(table)) {
           out.println(table + ": no such table");
+          if (table.name().startsWith("sessions") || entry.getValue() == null) {
+            // Nothing to check is a failure: a wrong warehouse or entropy, or no run yet.
+            broken.add(table + ": no such table");
+          }
           continue;
         }
         out.println(table + ":");
@@ -495,11 +512,20 @@ public final class WebModelCli {
 
   @Command(name = "load", description = "Append the rows of a CSV file to a table.")
   static final class LoadCommand extends TableFileCommand {
+    @Option(
+        names = "--load-id",
+        paramLabel = "ID",
+        description =
+            "Load only once: a second load with the same ID into the table adds nothing (a retried"
+                + " load), e.g. the file's name and date.")
+    String loadId;
+
     @Override
     String run(DeltaStore store, TableName name) {
-      CsvTables.Loaded loaded = CsvTables.load(store, name, file);
+      CsvTables.Loaded loaded = CsvTables.load(store, name, file, loadId);
       return loaded.before()
-          ? String.format("%s was loaded into %s before (same content): nothing added", file, name)
+          ? String.format(
+              "load id %s was loaded into %s before: nothing added from %s", loadId, name, file)
           : String.format("loaded %,d rows from %s into %s", loaded.rows(), file, name);
     }
   }

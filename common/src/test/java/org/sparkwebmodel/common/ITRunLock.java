@@ -84,7 +84,9 @@ class ITRunLock {
 
     assertThat(RunLock.unlock(store, vars))
         .startsWith("removed the run lock on " + where + ": taken by run configs/run.yml on ")
-        .endsWith("failed at step 'users-main': table derived.users has an unexpected column x");
+        .endsWith(
+            "failed at step 'users-main': table derived.users has an unexpected column x; to finish"
+                + " that run: web-model run configs/run.yml --from users-main");
     RunLock again = RunLock.acquire(store, vars, "run configs/run.yml");
     again.release();
     RunLock.acquire(store, vars, "run configs/run.yml").release();
@@ -105,6 +107,8 @@ class ITRunLock {
             "if it is no longer running it stopped without releasing the lock: check the tables,"
                 + " then run `web-model unlock`");
     assertThat(RunLock.unlock(store, vars))
-        .endsWith("still marked running: the process stopped without releasing it, or is running");
+        .endsWith(
+            "still marked running: the process stopped without releasing it, or is running; to"
+                + " re-run that step: web-model playbook configs/sessions/01-sessions-main.yml");
   }
 }

@@ -52,8 +52,8 @@ class TestConcurrentWrite {
         .hasMessage(
             "sessions main: a concurrent write to a table of this step won"
                 + " (ConcurrentAppendException: Files were added to the root of the table by a"
-                + " concurrent update.); Delta made no partial commit of this write."
-                + " Runs must not overlap: start them with `web-model run` or `playbook`, which hold"
-                + " the run lock; then re-run the step, which converges");
+                + " concurrent update.); Delta did not commit this write (the step's earlier commits"
+                + " stand, and re-running the step converges). Runs must not overlap: start them"
+                + " with `web-model run` or `playbook`, which hold the run lock");
   }
 }

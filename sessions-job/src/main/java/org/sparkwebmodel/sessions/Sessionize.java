@@ -168,7 +168,7 @@ public final class Sessionize {
    * One row describing the input (DECISIONS 2 and 3): rows_read, rows_without_key (NULL
    * domain_sessionid or page_view_id, not sessionized), duplicate_rows_removed and
    * distinct_keys_removed (page_view_ids that had more than one row), earliest_tstamp and
-   * latest_tstamp (over start_tstamp and end_tstamp of all rows).
+   * latest_tstamp (over start_tstamp and end_tstamp of the rows that are sessionized).
    */
   public static Dataset<Row> inputQuality(Dataset<Row> pageViews) {
     Column keyed = col("domain_sessionid").isNotNull().and(col("page_view_id").isNotNull());
@@ -176,8 +176,9 @@ public final class Sessionize {
         .groupBy(col("page_view_id"), keyed.as("keyed"))
         .agg(
             count(lit(1)).as("copies"),
-            min(least(col("start_tstamp"), col("end_tstamp"))).as("earliest"),
-            max(greatest(col("start_tstamp"), col("end_tstamp"))).as("latest"))
+            // over the rows that are sessionized
+            min(when(keyed, least(col("start_tstamp"), col("end_tstamp")))).as("earliest"),
+            max(when(keyed, greatest(col("start_tstamp"), col("end_tstamp")))).as("latest"))
         .agg(
             coalesce(sum("copies"), lit(0L)).as("rows_read"),
             coalesce(sum(when(not(col("keyed")), col("copies")).otherwise(0L)), lit(0L))

@@ -53,7 +53,7 @@ public final class SessionsJob extends AbstractModuleJob {
     this(Clock.systemUTC());
   }
 
-  /** A job whose run ids and run timestamps come from {@code clock} (tests, replays). */
+  /** A job whose run ids and run timestamps come from {@code clock} (tests). */
   public SessionsJob(Clock clock) {
     super(clock);
   }
@@ -91,7 +91,7 @@ public final class SessionsJob extends AbstractModuleJob {
     Tables tables = Tables.of(vars);
     // An unfinished main of this module is retried on the same input under the same run.
     Optional<RunState> retry = unfinishedMain(store, vars);
-    Optional<RunState> done = finishedOnUnchangedInput(store, vars, tables.pageViewsStaged());
+    Optional<RunState> done = finishedMain(store, vars);
     if (done.isPresent()) {
       return nothingNew(log, tables.pageViewsStaged(), done.get());
     }
@@ -167,14 +167,13 @@ public final class SessionsJob extends AbstractModuleJob {
     Dataset<Row> thisRun = store.read(tables.sessionsThisRun());
     Instant minStart = stats.isNullAt(2) ? null : stats.getAs(2);
     // The data-quality gate (reference §7.1) before anything derived from the batch is written.
-    log.phase(
-        "check " + tables.sessionsThisRun(),
-        () ->
-            QualityGate.SESSIONS.require(
-                tables.sessionsThisRun(),
-                thisRun,
-                tables.sessions() + ", " + tables.useridManifestStaged() + " or the metadata"),
-        "data-quality rules hold");
+    gate(
+        store,
+        vars,
+        log,
+        QualityGate.SESSIONS,
+        tables.sessionsThisRun(),
+        tables.sessions() + ", " + tables.useridManifestStaged() + " or the metadata");
 
     // Replace the batch's sessions within the lookback window (DECISIONS 7).
     long written = 0;
@@ -300,7 +299,11 @@ public final class SessionsJob extends AbstractModuleJob {
             .or(col("end_tstamp").lt(lit(Instant.EPOCH)))
             .or(col("start_tstamp").gt(lit(ceiling)))
             .or(col("end_tstamp").gt(lit(ceiling)));
-    Dataset<Row> bad = input.rows().where(outside);
+    Dataset<Row> bad =
+        input
+            .rows()
+            .where(col("domain_sessionid").isNotNull().and(col("page_view_id").isNotNull()))
+            .where(outside);
     Row sample = bad.select("page_view_id", "start_tstamp", "end_tstamp").first();
     throw new WebModelException(
         input.table()

@@ -91,7 +91,7 @@ public final class UsersJob extends AbstractModuleJob {
     Instant runStart = now();
     Tables tables = Tables.of(vars);
     Optional<RunState> retry = unfinishedMain(store, vars);
-    Optional<RunState> done = finishedOnUnchangedInput(store, vars, tables.useridManifestStaged());
+    Optional<RunState> done = finishedMain(store, vars);
     if (done.isPresent()) {
       return nothingNew(log, tables.useridManifestStaged(), done.get());
     }
@@ -167,14 +167,13 @@ public final class UsersJob extends AbstractModuleJob {
             row -> row.getLong(0) + " users");
     long usersThisRun = stats.getLong(0);
     // The data-quality gate (reference §7.2) before users or the metadata are written.
-    log.phase(
-        "check " + tables.usersThisRun(),
-        () ->
-            QualityGate.USERS.require(
-                tables.usersThisRun(),
-                store.read(tables.usersThisRun()),
-                tables.users() + " or the metadata"),
-        "data-quality rules hold");
+    gate(
+        store,
+        vars,
+        log,
+        QualityGate.USERS,
+        tables.usersThisRun(),
+        tables.users() + " or the metadata");
 
     // Replace the users' rows from lower_limit on (DECISIONS 12).
     long written = 0;

@@ -193,11 +193,13 @@ class ITRunCommand {
     Result unlock = run("unlock", "--var", "entropy=_run");
     assertThat(unlock.status()).as(unlock.err()).isZero();
     assertThat(unlock.out())
-        .startsWith("removed the run lock on " + where + ": taken by run ../configs/run.yml on ")
+        .startsWith(
+            "removed the run lock on " + where + ": taken by " + runCommand("_run") + " on ")
         .endsWith(
             "failed at step 'users-main': table derived.users_run column 1 is x INT, expected"
-                + " user_id STRING; to finish that run: web-model run ../configs/run.yml --from"
-                + " users-main"
+                + " user_id STRING; to finish that run: web-model "
+                + runCommand("_run")
+                + " --from users-main"
                 + System.lineSeparator());
     // unlocked, a step runs again (and releases the lock when it succeeds)
     Result destroy =
@@ -218,7 +220,9 @@ class ITRunCommand {
         .contains("still marked running at step 'users-main' (since ")
         .endsWith(
             "the process stopped without releasing it, or is running; to finish that run:"
-                + " web-model run ../configs/run.yml --from users-main"
+                + " web-model "
+                + runCommand("_run")
+                + " --from users-main"
                 + System.lineSeparator());
 
     Result unknown = run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "users");
@@ -246,6 +250,11 @@ class ITRunCommand {
     assertThat(store.read(new TableName("derived", "users_run")).count()).isEqualTo(1);
     assertThat(store.read(new TableName("scratch", "page_views_staged_run")).count()).isZero();
     assertThat(store.read(RunLock.table(vars("_run"))).count()).isZero();
+  }
+
+  /** The command line a run of this test's helper records in the lock. */
+  String runCommand(String entropy) {
+    return "--warehouse " + dir + " run ../configs/run.yml --var entropy=" + entropy;
   }
 
   static Variables vars(String entropy) {
