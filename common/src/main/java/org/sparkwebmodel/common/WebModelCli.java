@@ -293,6 +293,9 @@ public final class WebModelCli {
         throw new WebModelException(
             "--from " + from + ": no such step in " + run.source() + "; its steps are " + names);
       }
+      if (from != null) {
+        requireFinishedBefore(run, from);
+      }
       List<RunLock> locks = lockAll(run, parent.commandLine("run " + file, vars));
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
@@ -353,6 +356,42 @@ public final class WebModelCli {
         throw new WebModelException("run step '" + failure + "; skipped: " + skipped);
       }
       return 0;
+    }
+  }
+
+  /**
+   * Refuses {@code --from} when a main step it skips has not finished but its module's complete
+   * step will run: complete would refuse, or (with an earlier main finished) a custom step in
+   * between would miss the batch. Say where to start instead.
+   */
+  static void requireFinishedBefore(RunFile run, String from) {
+    List<RunFile.Entry> steps = run.steps();
+    int start = steps.stream().map(RunFile.Entry::name).toList().indexOf(from);
+    for (RunFile.Entry skipped : steps.subList(0, start)) {
+      Playbook main = skipped.playbook();
+      if (main.step() != Step.MAIN || main.module() == Module.CUSTOM) {
+        continue;
+      }
+      boolean completeRuns =
+          steps.subList(start, steps.size()).stream()
+              .map(RunFile.Entry::playbook)
+              .anyMatch(p -> p.step() == Step.COMPLETE && p.module() == main.module());
+      boolean finished =
+          RunState.read(storeFor(main), main.variables(), main.module())
+              .filter(RunState::mainFinished)
+              .isPresent();
+      if (completeRuns && !finished) {
+        throw new WebModelException(
+            "--from "
+                + from
+                + ": step '"
+                + skipped.name()
+                + "' has no finished "
+                + main.module().value()
+                + " main pending its complete step; start from '"
+                + skipped.name()
+                + "'");
+      }
     }
   }
 

@@ -233,6 +233,14 @@ class ITRunCommand {
                 + " [sessions-main, users-main, session-depth, sessions-complete,"
                 + " users-complete]");
 
+    Result tooLate =
+        run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "sessions-complete");
+    assertThat(tooLate.err())
+        .isEqualTo(
+            "web-model: error: --from sessions-complete: step 'users-main' has no finished users"
+                + " main pending its complete step; start from 'users-main'"
+                + System.lineSeparator());
+
     Result resumed =
         run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "users-main");
     assertThat(resumed.status()).as(resumed.err()).isZero();
