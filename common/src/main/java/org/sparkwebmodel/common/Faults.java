@@ -53,6 +53,8 @@ public final class Faults {
 
   private static final ThreadLocal<String> ARMED = new ThreadLocal<>();
   private static final ThreadLocal<List<String>> PASSED = new ThreadLocal<>();
+  private static final ThreadLocal<java.util.function.Consumer<String>> WATCHER =
+      new ThreadLocal<>();
 
   private Faults() {}
 
@@ -74,6 +76,10 @@ public final class Faults {
     List<String> passed = PASSED.get();
     if (passed != null) {
       passed.add(name);
+    }
+    java.util.function.Consumer<String> watcher = WATCHER.get();
+    if (watcher != null) {
+      watcher.accept(name);
     }
     if (name.equals(ARMED.get())) {
       ARMED.remove();
@@ -121,6 +127,18 @@ public final class Faults {
   /** Tests: disarms this thread's point. */
   public static void disarm() {
     ARMED.remove();
+  }
+
+  /**
+   * Tests: calls {@code watcher} with each point this thread passes (e.g. to copy the warehouse as
+   * a kill at that point would leave it); {@code null} stops.
+   */
+  public static void watch(java.util.function.Consumer<String> watcher) {
+    if (watcher == null) {
+      WATCHER.remove();
+    } else {
+      WATCHER.set(watcher);
+    }
   }
 
   /** Tests: starts recording the points this thread passes. */
