@@ -162,9 +162,11 @@ public final class DeltaStore {
 
   /** Replaces the table's content with {@code rows} in one commit (creating it if missing). */
   public void overwrite(TableName table, Dataset<Row> rows) {
+    // A missing table (most scratch tables, dropped at the end of each run) is created without
+    // Delta's overwrite pass listing the files to remove: a Spark job on its empty state.
     rows.write()
         .format("delta")
-        .mode("overwrite")
+        .mode(exists(table) ? "overwrite" : "errorifexists")
         .option("overwriteSchema", "true")
         .save(location(table));
   }
