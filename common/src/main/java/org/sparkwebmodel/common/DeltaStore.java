@@ -15,8 +15,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
 
 /**
  * The only gateway from the jobs to Delta: path-based tables under a {@link Warehouse}, addressed
@@ -113,8 +119,23 @@ public final class DeltaStore {
    * versionBefore}; empty when the operation committed nothing (Delta skips no-op commits).
    */
   public Map<String, String> operationMetricsSince(TableName table, long versionBefore) {
-    Row last = deltaTable(table).history(1).select("version", "operationMetrics").first();
-    return last.getLong(0) == versionBefore || last.isNullAt(1) ? Map.of() : last.getJavaMap(1);
+    // The latest commit's own log entry, read on the driver: history(1) would plan and run a job.
+    DeltaLog log = DeltaLog.forTable(spark, location(table));
+    long latest =
+        log.update(log.update$default$1(), log.update$default$2(), log.update$default$3())
+            .version();
+    if (latest == versionBefore) {
+      return Map.of();
+    }
+    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(latest, false);
+    if (changes.hasNext()) {
+      for (Action action : JavaConverters.seqAsJavaList(changes.next()._2())) {
+        if (action instanceof CommitInfo info && info.operationMetrics().isDefined()) {
+          return JavaConverters.mapAsJavaMap(info.operationMetrics().get());
+        }
+      }
+    }
+    return Map.of();
   }
 
   public DeltaTable deltaTable(TableName table) {
@@ -170,9 +191,11 @@ public final class DeltaStore {
 
   /** Replaces the table's content with {@code rows} in one commit (creating it if missing). */
   public void overwrite(TableName table, Dataset<Row> rows) {
+    // A missing table (most scratch tables, dropped at the end of each run) is created without
+    // Delta's overwrite pass listing the files to remove: a Spark job on its empty state.
     rows.write()
         .format("delta")
-        .mode("overwrite")
+        .mode(exists(table) ? "overwrite" : "errorifexists")
         .option("overwriteSchema", "true")
         .save(location(table));
   }
