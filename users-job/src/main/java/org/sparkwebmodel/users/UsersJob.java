@@ -253,7 +253,9 @@ public final class UsersJob extends AbstractModuleJob {
                               tables.usersManifest(),
                               store.read(tables.useridsThisRun()),
                               List.of("domain_userid"),
-                              Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"))),
+                              Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"),
+                              // grouped by the non-NULL domain_userid, joined to unique keys
+                              true)),
               c -> c.inserted() + " users added, " + c.updated() + " updated");
       log.detail(
           tables.usersManifest()
