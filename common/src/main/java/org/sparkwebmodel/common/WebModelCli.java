@@ -431,12 +431,8 @@ public final class WebModelCli {
     }
   }
 
-  @Command(
-      name = "unlock",
-      description =
-          "Remove the run lock of a warehouse and entropy that a failed or killed run left, and"
-              + " say what it was; check the tables first.")
-  static final class UnlockCommand implements Callable<Integer> {
+  /** A command on the tables that {@code --var} names (warehouse, entropy, schemas). */
+  abstract static class VarsCommand implements Callable<Integer> {
     @ParentCommand WebModelCli parent;
 
     @Spec CommandSpec spec;
@@ -444,14 +440,29 @@ public final class WebModelCli {
     @Option(
         names = "--var",
         paramLabel = "KEY=VALUE",
-        description = "Variables naming the lock: warehouse, entropy.")
+        description =
+            "Variables naming the tables: warehouse, entropy, scratch_schema, output_schema.")
     Map<String, String> vars = new LinkedHashMap<>();
 
+    Variables variables() {
+      return PlaybookLoader.variables(Map.of(), "--var", parent.overrides(vars));
+    }
+
+    DeltaStore store(Variables variables) {
+      return new DeltaStore(session(spec.name()), new Warehouse(variables.warehouse()));
+    }
+  }
+
+  @Command(
+      name = "unlock",
+      description =
+          "Remove the run lock of a warehouse and entropy that a failed or killed run left, and"
+              + " say what it was; check the tables first.")
+  static final class UnlockCommand extends VarsCommand {
     @Override
     public Integer call() {
-      Variables variables = PlaybookLoader.variables(Map.of(), "--var", parent.overrides(vars));
-      DeltaStore store = new DeltaStore(session("unlock"), new Warehouse(variables.warehouse()));
-      spec.commandLine().getOut().println(RunLock.unlock(store, variables));
+      Variables variables = variables();
+      spec.commandLine().getOut().println(RunLock.unlock(store(variables), variables));
       spec.commandLine().getOut().flush();
       return 0;
     }
@@ -462,21 +473,11 @@ public final class WebModelCli {
       description =
           "Check the derived tables against the data-quality rules (reference section 7): columns,"
               + " unique keys, not-NULL columns, metadata counts. Exits 1 when a rule is broken.")
-  static final class CheckCommand implements Callable<Integer> {
-    @ParentCommand WebModelCli parent;
-
-    @Spec CommandSpec spec;
-
-    @Option(
-        names = "--var",
-        paramLabel = "KEY=VALUE",
-        description = "Variables naming the tables: warehouse, entropy, output_schema.")
-    Map<String, String> vars = new LinkedHashMap<>();
-
+  static final class CheckCommand extends VarsCommand {
     @Override
     public Integer call() {
-      Variables variables = PlaybookLoader.variables(Map.of(), "--var", parent.overrides(vars));
-      DeltaStore store = new DeltaStore(session("check"), new Warehouse(variables.warehouse()));
+      Variables variables = variables();
+      DeltaStore store = store(variables);
       PrintWriter out = spec.commandLine().getOut();
       List<String> broken = new ArrayList<>();
       Map<TableName, QualityGate> gates = new LinkedHashMap<>();
@@ -581,11 +582,7 @@ public final class WebModelCli {
   @Command(
       name = "sample-data",
       description = "Append synthetic page views to <scratch_schema>.page_views_staged<entropy>.")
-  static final class SampleDataCommand implements Callable<Integer> {
-    @ParentCommand WebModelCli parent;
-
-    @Spec CommandSpec spec;
-
+  static final class SampleDataCommand extends VarsCommand {
     @Option(
         names = "--rows",
         paramLabel = "N",
@@ -600,21 +597,14 @@ public final class WebModelCli {
         description = "Random seed (default ${DEFAULT-VALUE}); same seed, same rows.")
     long seed;
 
-    @Option(
-        names = "--var",
-        paramLabel = "KEY=VALUE",
-        description = "Variables naming the table, e.g. entropy=_test.")
-    Map<String, String> vars = new LinkedHashMap<>();
-
     @Override
     public Integer call() {
       if (rows < 0) {
         throw new WebModelException("--rows must be >= 0, got: " + rows);
       }
-      Variables variables = PlaybookLoader.variables(Map.of(), "--var", parent.overrides(vars));
+      Variables variables = variables();
       long started = System.nanoTime();
-      DeltaStore store =
-          new DeltaStore(session("sample-data"), new Warehouse(variables.warehouse()));
+      DeltaStore store = store(variables);
       TableName table = variables.scratch("page_views_staged");
       SampleData.write(store, table, rows, seed);
       spec.commandLine()
