@@ -68,19 +68,49 @@ public abstract class AbstractModuleJob implements ModuleJob {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  /** The run state of an unfinished main step of this module, which a new main step retries. */
-  protected Optional<RunState> unfinishedMain(DeltaStore store, Variables vars) {
-    return RunState.read(store, vars, module()).filter(state -> !state.mainFinished());
+  /**
+   * This module's run state, unless it is stale: a state pinned to an earlier table at the place of
+   * {@code staged} (dropped and created again since) is dropped with a warning, since its version
+   * number would name rows of the new table. An unfinished state is a main to retry; a finished one
+   * means main is done for this run until complete runs (DECISIONS 15 and 18): a retry of a main
+   * killed after its last write, or a main started twice; rows staged since wait for the next run.
+   */
+  protected Optional<RunState> runState(
+      DeltaStore store, Variables vars, StepLog log, TableName staged) {
+    Optional<RunState> state = RunState.read(store, vars, module());
+    if (state.isPresent() && !state.get().refersTo(store, staged)) {
+      log.warn(
+          module().value()
+              + " run state of run "
+              + state.get().runId()
+              + " refers to an earlier "
+              + staged
+              + " (dropped and created again since): discarded, nothing of the new table is"
+              + " taken as processed");
+      RunState.drop(store, vars, module());
+      return Optional.empty();
+    }
+    return state;
   }
 
   /**
-   * The finished main step of this module whose complete step has not run yet. A main step then
-   * does nothing: it is a retry of a main that was killed after its last write, or a main started
-   * twice; either way its run is done for this module, and rows staged since wait for the next run
-   * (DECISIONS 15 and 18).
+   * The state a complete step acts on: empty when no main is pending (or its state was stale);
+   * fails, naming the run, when main started but did not finish (its outputs may be partial, so
+   * nothing may be removed).
    */
-  protected Optional<RunState> finishedMain(DeltaStore store, Variables vars) {
-    return RunState.read(store, vars, module()).filter(RunState::mainFinished);
+  protected Optional<RunState> pendingMain(
+      DeltaStore store, Variables vars, StepLog log, TableName staged) {
+    Optional<RunState> state = runState(store, vars, log, staged);
+    if (state.isPresent() && !state.get().mainFinished()) {
+      throw new WebModelException(
+          module().value()
+              + " main of run "
+              + state.get().runId()
+              + " did not finish; re-run it before "
+              + module().value()
+              + " complete (nothing was removed)");
+    }
+    return state;
   }
 
   /** The outcome of a main step after a finished one: nothing is written. */
@@ -159,8 +189,14 @@ public abstract class AbstractModuleJob implements ModuleJob {
    * id, same staged version) is stored already and is not written again.
    */
   protected RunState takeOn(
-      DeltaStore store, Variables vars, Optional<RunState> retry, Instant runId, long version) {
-    RunState state = new RunState(runId, version, false);
+      DeltaStore store,
+      Variables vars,
+      Optional<RunState> retry,
+      Instant runId,
+      StagedInput.Pinned input) {
+    RunState state =
+        retry.orElseGet(
+            () -> new RunState(runId, input.version(), false, store.tableId(input.table())));
     if (retry.isEmpty()) {
       state.write(store, vars, module());
     }

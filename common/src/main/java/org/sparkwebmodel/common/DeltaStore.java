@@ -104,14 +104,25 @@ public final class DeltaStore {
    * log (no Spark job, unlike reading the table's history).
    */
   public long version(TableName table) {
+    return snapshot(table).version();
+  }
+
+  /**
+   * The table's Delta id: it is new whenever the table is created, so it tells a table from one
+   * dropped and created again at the same place.
+   */
+  public String tableId(TableName table) {
+    return snapshot(table).metadata().id();
+  }
+
+  private org.apache.spark.sql.delta.Snapshot snapshot(TableName table) {
     DeltaLog log = DeltaLog.forTable(spark, location(table));
-    long version =
-        log.update(log.update$default$1(), log.update$default$2(), log.update$default$3())
-            .version();
-    if (version < 0) {
+    org.apache.spark.sql.delta.Snapshot snapshot =
+        log.update(log.update$default$1(), log.update$default$2(), log.update$default$3());
+    if (snapshot.version() < 0) {
       throw new WebModelException("table " + table + " does not exist (" + location(table) + ")");
     }
-    return version;
+    return snapshot;
   }
 
   /**

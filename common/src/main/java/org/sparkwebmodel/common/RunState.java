@@ -23,12 +23,19 @@ import org.apache.spark.sql.types.StructType;
  * finished is an append, a commit that does not have to read and remove the table's files as an
  * overwrite would.
  *
+ * <p>A version number only means something for the table it was read from: the state also keeps the
+ * staged table's Delta id, and a state whose staged table was dropped and created again since is
+ * stale ({@link #refersTo}).
+ *
  * @param stagedVersion the Delta version of the staged input that main read
  * @param mainFinished whether main wrote all its outputs
+ * @param stagedTableId the Delta table id of the staged input (NULL in states of earlier versions)
  */
-public record RunState(Instant runId, long stagedVersion, boolean mainFinished) {
+public record RunState(
+    Instant runId, long stagedVersion, boolean mainFinished, String stagedTableId) {
   static final StructType SCHEMA =
-      StructType.fromDDL("run_id TIMESTAMP, staged_version BIGINT, main_finished BOOLEAN");
+      StructType.fromDDL(
+          "run_id TIMESTAMP, staged_version BIGINT, main_finished BOOLEAN, staged_table_id STRING");
 
   public static TableName table(Variables vars, Module module) {
     return vars.scratch(module.value() + "_run_state");
@@ -45,8 +52,21 @@ public record RunState(Instant runId, long stagedVersion, boolean mainFinished) 
     }
     Row row = rows.get(0);
     boolean finished = rows.stream().anyMatch(r -> r.<Boolean>getAs("main_finished"));
+    String tableId =
+        row.schema().getFieldIndex("staged_table_id").isDefined()
+            ? row.getAs("staged_table_id")
+            : null;
     return Optional.of(
-        new RunState(row.getAs("run_id"), row.<Long>getAs("staged_version"), finished));
+        new RunState(row.getAs("run_id"), row.<Long>getAs("staged_version"), finished, tableId));
+  }
+
+  /**
+   * Whether this state's pinned version belongs to the current {@code staged} table: false when the
+   * table was dropped and created again (or is gone) since main read it.
+   */
+  public boolean refersTo(DeltaStore store, TableName staged) {
+    return stagedTableId == null
+        || (store.exists(staged) && stagedTableId.equals(store.tableId(staged)));
   }
 
   /** Replaces the stored state by this one. */
@@ -62,31 +82,13 @@ public record RunState(Instant runId, long stagedVersion, boolean mainFinished) 
   }
 
   private Dataset<Row> toDataset(DeltaStore store) {
-    Row row = RowFactory.create(runId, stagedVersion, mainFinished);
+    Row row = RowFactory.create(runId, stagedVersion, mainFinished, stagedTableId);
     return store.spark().createDataFrame(List.of(row), SCHEMA);
   }
 
   /** This state with main marked finished. */
   public RunState finished() {
-    return new RunState(runId, stagedVersion, true);
-  }
-
-  /**
-   * The state a complete step acts on: empty when no main is pending; fails, naming the run, when
-   * main started but did not finish (its outputs may be partial, so nothing may be removed).
-   */
-  public static Optional<RunState> forComplete(DeltaStore store, Variables vars, Module module) {
-    Optional<RunState> state = read(store, vars, module);
-    if (state.isPresent() && !state.get().mainFinished()) {
-      throw new WebModelException(
-          module.value()
-              + " main of run "
-              + state.get().runId()
-              + " did not finish; re-run it before "
-              + module.value()
-              + " complete (nothing was removed)");
-    }
-    return state;
+    return new RunState(runId, stagedVersion, true, stagedTableId);
   }
 
   public static void drop(DeltaStore store, Variables vars, Module module) {

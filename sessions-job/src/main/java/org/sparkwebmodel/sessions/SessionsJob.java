@@ -90,8 +90,9 @@ public final class SessionsJob extends AbstractModuleJob {
     Instant runStart = now();
     Tables tables = Tables.of(vars);
     // An unfinished main of this module is retried on the same input under the same run.
-    Optional<RunState> retry = unfinishedMain(store, vars);
-    Optional<RunState> done = finishedMain(store, vars);
+    Optional<RunState> stored = runState(store, vars, log, tables.pageViewsStaged());
+    Optional<RunState> retry = stored.filter(state -> !state.mainFinished());
+    Optional<RunState> done = stored.filter(RunState::mainFinished);
     if (done.isPresent()) {
       return nothingNew(log, tables.pageViewsStaged(), done.get());
     }
@@ -132,7 +133,7 @@ public final class SessionsJob extends AbstractModuleJob {
     store.createIfMissing(tables.sessions(), Schemas.SESSIONS);
     store.createIfMissing(tables.useridManifestStaged(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
-    RunState state = takeOn(store, vars, retry, runId, input.version());
+    RunState state = takeOn(store, vars, retry, runId, input);
     Faults.point("sessions.main.start");
 
     // sessions_this_run
@@ -325,7 +326,7 @@ public final class SessionsJob extends AbstractModuleJob {
   @Override
   protected StepReport complete(DeltaStore store, Variables vars, StepLog log) {
     Tables tables = Tables.of(vars);
-    Optional<RunState> pending = RunState.forComplete(store, vars, Module.SESSIONS);
+    Optional<RunState> pending = pendingMain(store, vars, log, tables.pageViewsStaged());
     long removed = 0;
     if (pending.isPresent()) {
       long version = pending.get().stagedVersion();

@@ -490,11 +490,39 @@ class ITSessionsJob {
   }
 
   @Test
+  void aRunStatePinnedToAnEarlierStagedTableIsDiscardedAndNoNewRowIsRemoved() {
+    stage(pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"));
+    main();
+    // The staged table is dropped and created again: its version 1 now holds other rows.
+    store.drop(STAGED);
+    stage(pv("b", "s2", 1, "2021-03-02T10:00:00Z", "2021-03-02T10:00:10Z"));
+    assertThat(store.version(STAGED)).isEqualTo(1);
+    StepReport completed = job.run(SharedSpark.session(), playbook("99-sessions-complete.yml"));
+    assertThat(completed.details())
+        .first()
+        .asString()
+        .matches(
+            "sessions run state of run .* refers to an earlier scratch.page_views_staged_it"
+                + " \\(dropped and created again since\\): discarded, nothing of the new table is"
+                + " taken as processed");
+    assertThat(rows(STAGED, "page_view_id"))
+        .extracting(r -> r.getAs("page_view_id"))
+        .containsExactly("b");
+    // the next run processes the new row
+    main();
+    complete();
+    assertThat(rows(SESSIONS, "domain_sessionid"))
+        .extracting(r -> r.getAs("domain_sessionid"))
+        .containsExactly("s1", "s2");
+    assertThat(store.read(STAGED).count()).isZero();
+  }
+
+  @Test
   void completeRefusesAfterAnUnfinishedMainAndTheRetryFinishesTheRun() {
     stage(pv("a", "s1", 1, "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z"));
     // A main that crashed after taking on the batch.
     Instant runId = Instant.parse("2026-01-01T00:00:00Z");
-    new RunState(runId, store.version(STAGED), false)
+    new RunState(runId, store.version(STAGED), false, store.tableId(STAGED))
         .write(store, playbook("01-sessions-main.yml").variables(), Module.SESSIONS);
     assertThatThrownBy(this::complete)
         .isInstanceOf(WebModelException.class)

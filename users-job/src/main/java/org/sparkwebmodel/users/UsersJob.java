@@ -90,8 +90,9 @@ public final class UsersJob extends AbstractModuleJob {
   protected StepReport main(DeltaStore store, Variables vars, StepLog log) {
     Instant runStart = now();
     Tables tables = Tables.of(vars);
-    Optional<RunState> retry = unfinishedMain(store, vars);
-    Optional<RunState> done = finishedMain(store, vars);
+    Optional<RunState> stored = runState(store, vars, log, tables.useridManifestStaged());
+    Optional<RunState> retry = stored.filter(state -> !state.mainFinished());
+    Optional<RunState> done = stored.filter(RunState::mainFinished);
     if (done.isPresent()) {
       return nothingNew(log, tables.useridManifestStaged(), done.get());
     }
@@ -107,7 +108,7 @@ public final class UsersJob extends AbstractModuleJob {
     store.createIfMissing(tables.users(), Schemas.USERS);
     store.createIfMissing(tables.usersManifest(), Schemas.USERID_MANIFEST);
     Instant runId = runId(store, vars, retry, runStart);
-    RunState state = takeOn(store, vars, retry, runId, staged.version());
+    RunState state = takeOn(store, vars, retry, runId, staged);
     Faults.point("users.main.start");
 
     // users_userids_this_run: the earliest known session start of every staged user (DECISIONS 9).
@@ -236,7 +237,7 @@ public final class UsersJob extends AbstractModuleJob {
   @Override
   protected StepReport complete(DeltaStore store, Variables vars, StepLog log) {
     Tables tables = Tables.of(vars);
-    Optional<RunState> pending = RunState.forComplete(store, vars, Module.USERS);
+    Optional<RunState> pending = pendingMain(store, vars, log, tables.useridManifestStaged());
     long removed = 0;
     if (pending.isPresent()) {
       // users_manifest: the earliest session start ever seen per user, only ever earlier (DECISIONS
