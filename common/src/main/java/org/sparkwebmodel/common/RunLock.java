@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -82,11 +83,12 @@ public final class RunLock {
 
   private static void createTable(DeltaStore store, TableName table) {
     try {
-      if (store.exists(table)
-          && !store.read(table).schema().equals(SCHEMA)
-          && store.read(table).isEmpty()) {
-        // An empty lock table of an earlier version: nothing is held, so it is replaced.
-        store.drop(table);
+      if (store.exists(table)) {
+        Dataset<Row> held = store.read(table);
+        if (!held.schema().equals(SCHEMA) && held.isEmpty()) {
+          // An empty lock table of an earlier version: nothing is held, so it is replaced.
+          store.drop(table);
+        }
       }
       store.createIfMissing(table, SCHEMA);
     } catch (RuntimeException e) {
