@@ -5,7 +5,11 @@ import static org.apache.spark.sql.functions.col;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,9 +18,15 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.CommitInfo;
+import org.apache.spark.sql.execution.metric.SQLMetric;
+import org.apache.spark.sql.execution.metric.SQLMetrics;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
@@ -147,6 +157,65 @@ public final class DeltaStore {
       }
     }
     return Map.of();
+  }
+
+  /**
+   * Removes, in one commit, every data file that {@code version} of the table held, when all of
+   * them are still in the table unchanged (only appends came after {@code version}, the common case
+   * of a staged table): the rows that version held go, rows added since stay, and no data is read.
+   * Returns the number of rows removed, or empty when a file of {@code version} has been removed or
+   * rewritten since, or lacks a row count, so that its rows must be matched one by one.
+   *
+   * <p>The commit is checked by Delta's conflict detection like any DELETE: a concurrent commit
+   * that removes one of these files makes it fail; a concurrent append does not.
+   */
+  public OptionalLong removeFilesOf(TableName table, long version) {
+    DeltaLog log = DeltaLog.forTable(spark, location(table));
+    OptimisticTransaction txn = log.startTransaction();
+    Map<String, AddFile> current = new HashMap<>();
+    for (AddFile file : JavaConverters.seqAsJavaList(txn.filterFiles())) {
+      current.put(file.path(), file);
+    }
+    org.apache.spark.sql.delta.Snapshot pinned =
+        log.getSnapshotAt(version, log.getSnapshotAt$default$2(), log.getSnapshotAt$default$3());
+    List<Action> removes = new ArrayList<>();
+    long rows = 0;
+    long now = System.currentTimeMillis();
+    for (AddFile file : pinned.allFiles().collectAsList()) {
+      AddFile still = current.get(file.path());
+      if (still == null
+          || !still.getDeletionVectorUniqueId().equals(file.getDeletionVectorUniqueId())
+          || file.numLogicalRecords().isEmpty()) {
+        return OptionalLong.empty();
+      }
+      rows += (Long) file.numLogicalRecords().get();
+      removes.add(still.removeWithTimestamp(now, true));
+    }
+    if (!removes.isEmpty()) {
+      // The history shows it as a DELETE with its counts, as Delta's own full-file DELETE does.
+      Map<String, SQLMetric> metrics = new HashMap<>();
+      metrics.put("numRemovedFiles", metric(removes.size()));
+      metrics.put("numDeletedRows", metric(rows));
+      metrics.put("numAddedFiles", metric(0));
+      metrics.put("numCopiedRows", metric(0));
+      txn.registerSQLMetrics(spark, toScala(metrics));
+      txn.commit(
+          JavaConverters.asScalaBuffer(removes).toSeq(),
+          new DeltaOperations.Delete(JavaConverters.asScalaBuffer(List.<Expression>of()).toSeq()));
+    }
+    return OptionalLong.of(rows);
+  }
+
+  private SQLMetric metric(long value) {
+    SQLMetric metric = SQLMetrics.createMetric(spark.sparkContext(), "");
+    metric.set(value);
+    return metric;
+  }
+
+  private static <K, V> scala.collection.immutable.Map<K, V> toScala(Map<K, V> map) {
+    return scala.collection.immutable.Map$.MODULE$
+        .<K, V>empty()
+        .$plus$plus(JavaConverters.mapAsScalaMap(map));
   }
 
   public DeltaTable deltaTable(TableName table) {

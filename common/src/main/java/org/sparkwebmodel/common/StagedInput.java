@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.Arrays;
+import java.util.OptionalLong;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,12 +42,19 @@ public final class StagedInput {
   }
 
   /**
-   * Deletes from {@code table} every row that is identical to a row of {@code version} (matched on
-   * {@code key}, NULL-safe, and a hash of all columns). Returns the number of rows deleted.
+   * Deletes from {@code table} every row that is identical to a row of {@code version}. When only
+   * appends came after {@code version}, that is removing the files {@code version} held, in one
+   * commit that reads no data; otherwise the rows are matched on {@code key}, NULL-safe, and a hash
+   * of all columns, in a MERGE. Returns the number of rows deleted.
    */
   public static long removeRead(DeltaStore store, TableName table, long version, String key) {
     if (!store.exists(table)) {
       return 0;
+    }
+    // Only appends since the read: the files the read saw are removed whole, without reading them.
+    OptionalLong byFile = store.removeFilesOf(table, version);
+    if (byFile.isPresent()) {
+      return byFile.getAsLong();
     }
     Dataset<Row> read = store.readAt(table, version);
     String[] columns = read.columns();

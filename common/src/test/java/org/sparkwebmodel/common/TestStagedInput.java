@@ -49,6 +49,19 @@ class TestStagedInput {
   }
 
   @Test
+  void rowsOfAFileRewrittenSinceTheReadAreMatchedOneByOne() {
+    stage(r("a", 1), r("b", 1), r("c", 1));
+    long version = StagedInput.read(store, STAGED, null, "test").version();
+    // After the read, the file holding a, b and c is rewritten without b, and d is staged.
+    store.deltaTable(STAGED).delete("page_view_id = 'b'");
+    stage(r("d", 1), r("a", 2));
+
+    assertThat(StagedInput.removeRead(store, STAGED, version, "page_view_id")).isEqualTo(2);
+    assertThat(TestRows.sorted(store.read(STAGED), "page_view_id"))
+        .containsExactly(r("a", 2), r("d", 1));
+  }
+
+  @Test
   void removingTwiceRemovesNothingMore() {
     stage(r("a", 1));
     long version = StagedInput.read(store, STAGED, null, "test").version();
