@@ -30,19 +30,43 @@ public final class SampleData {
 
   private SampleData() {}
 
+  /**
+   * Where and from whom the page views come: sessions start within {@code days} days from {@code
+   * firstDay}, by users drawn from a pool of {@code userPool} users whose identities and traits
+   * come from {@code userSeed}. Two data sets with different seeds but the same user seed and pool
+   * have different sessions of the same users (returning users, as in an incremental batch).
+   */
+  public record Shape(Instant firstDay, int days, long userSeed, long userPool)
+      implements java.io.Serializable {
+    /** The default shape of {@code rows} page views with {@code seed}: 28 days from 2021-03-01. */
+    public static Shape of(long rows, long seed) {
+      return new Shape(FIRST_DAY, DAYS, seed, Math.max(10, rows / 6));
+    }
+  }
+
   /** Appends {@code rows} sample page views to {@code table}, creating it when missing. */
   public static void write(DeltaStore store, TableName table, long rows, long seed) {
+    write(store, table, rows, seed, Shape.of(rows, seed));
+  }
+
+  /** As {@link #write(DeltaStore, TableName, long, long)}, with the given shape. */
+  public static void write(DeltaStore store, TableName table, long rows, long seed, Shape shape) {
     store.createIfMissing(table, Schemas.PAGE_VIEWS);
-    store.append(table, generate(store, rows, seed));
+    store.append(table, generate(store, rows, seed, shape));
   }
 
   /** The sample page views as a Dataset (lazy; generated on the executors). */
   public static Dataset<Row> generate(DeltaStore store, long rows, long seed) {
+    return generate(store, rows, seed, Shape.of(rows, seed));
+  }
+
+  /** As {@link #generate(DeltaStore, long, long)}, with the given shape. */
+  public static Dataset<Row> generate(DeltaStore store, long rows, long seed, Shape shape) {
     long chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
     // One task per core: fewer, larger files. The rows do not depend on it (chunks are fixed).
     int partitions =
         (int) Math.max(1, Math.min(chunks, store.spark().sparkContext().defaultParallelism()));
-    FlatMapFunction<Long, Row> chunk = index -> generateChunk(seed, rows, index).iterator();
+    FlatMapFunction<Long, Row> chunk = index -> generateChunk(seed, rows, index, shape).iterator();
     return store
         .spark()
         .range(0, chunks, 1, partitions)
@@ -52,15 +76,18 @@ public final class SampleData {
   }
 
   static List<Row> generateChunk(long seed, long totalRows, long chunk) {
+    return generateChunk(seed, totalRows, chunk, Shape.of(totalRows, seed));
+  }
+
+  static List<Row> generateChunk(long seed, long totalRows, long chunk, Shape shape) {
     long remaining = Math.min(CHUNK_ROWS, totalRows - chunk * CHUNK_ROWS);
     SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk);
-    // Users of this data set: about one per six page views, so many return.
-    long userPool = Math.max(10, totalRows / 6);
+    // Users of the default shape: about one per six page views, so many return.
     List<Row> rows = new ArrayList<>((int) remaining);
     while (remaining > 0) {
       int pages = (int) Math.min(remaining, pageCount(random));
-      long user = (long) (userPool * Math.pow(random.nextDouble(), 2));
-      session(seed, user, pages, random, rows);
+      long user = (long) (shape.userPool() * Math.pow(random.nextDouble(), 2));
+      session(shape, user, pages, random, rows);
       remaining -= pages;
     }
     return rows;
@@ -82,9 +109,9 @@ public final class SampleData {
   }
 
   private static void session(
-      long seed, long user, int pages, SplittableRandom random, List<Row> out) {
+      Shape shape, long user, int pages, SplittableRandom random, List<Row> out) {
     // Per-user traits come from the user's own stream, so a returning user keeps them.
-    SplittableRandom traits = new SplittableRandom(seed * 7_919L + user);
+    SplittableRandom traits = new SplittableRandom(shape.userSeed() * 7_919L + user);
     String domainUserid = uuid(traits);
     String networkUserid = uuid(traits);
     String userId = traits.nextInt(4) == 0 ? "user-" + user : null;
@@ -102,8 +129,8 @@ public final class SampleData {
     String sessionId = uuid(random);
     int sessionIdx = 1 + random.nextInt(12);
     long startMicros =
-        FIRST_DAY.getEpochSecond() * 1_000_000L
-            + (long) (random.nextDouble() * DAYS * 86_400L * 1_000_000L);
+        shape.firstDay().getEpochSecond() * 1_000_000L
+            + (long) (random.nextDouble() * shape.days() * 86_400L * 1_000_000L);
     String[] referrer = Catalog.REFERRERS[random.nextInt(Catalog.REFERRERS.length)];
     for (int index = 1; index <= pages; index++) {
       String[] page = Catalog.PAGES[random.nextInt(Catalog.PAGES.length)];

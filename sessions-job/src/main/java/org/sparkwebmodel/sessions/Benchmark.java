@@ -1,0 +1,597 @@
+package org.sparkwebmodel.sessions;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.TimestampType;
+import org.sparkwebmodel.common.DeltaStore;
+import org.sparkwebmodel.common.Module;
+import org.sparkwebmodel.common.Playbook;
+import org.sparkwebmodel.common.RunFile;
+import org.sparkwebmodel.common.SampleData;
+import org.sparkwebmodel.common.SparkSessions;
+import org.sparkwebmodel.common.StepReport;
+import org.sparkwebmodel.common.TableName;
+import org.sparkwebmodel.common.Variables;
+import org.sparkwebmodel.common.Warehouse;
+import org.sparkwebmodel.common.WebModelCli;
+import org.sparkwebmodel.common.WebModelException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code scripts/benchmark.sh}: times the model on sample data in a fresh warehouse and prints the
+ * figures (README, "Performance").
+ *
+ * <ul>
+ *   <li>Full run (default): N sample page views, then the floor (a bare Spark job: read the staged
+ *       table, the same aggregation per domain_sessionid, write Parquet), then the module steps of
+ *       the run file (sessions main, users main, sessions complete, users complete; custom steps
+ *       are left out), each timed with rows in and out and peak memory.
+ *   <li>{@code --incremental}: a history of H page views run through the model, then one
+ *       incremental run of a batch of new sessions with returning users; again with the history
+ *       made F times longer (older copies of the derived tables, each in its own commit, as a
+ *       longer-running model would have). Prints the files and bytes each step read of {@code
+ *       sessions} and {@code users} (Spark's scan metrics) and the ratio of the two runs' times.
+ * </ul>
+ */
+@Command(
+    name = "benchmark",
+    mixinStandardHelpOptions = true,
+    description = "Time the model on sample data in a fresh warehouse (see README, Performance).")
+public final class Benchmark implements Callable<Integer> {
+  /** The history's sessions start in the 28 days from this day, the batch's on the next day. */
+  static final Instant HISTORY_START = Instant.parse("2021-03-01T00:00:00Z");
+
+  static final int HISTORY_DAYS = 28;
+
+  @Option(
+      names = "--rows",
+      paramLabel = "N",
+      defaultValue = "1000000",
+      description = "Page views of the full run (default ${DEFAULT-VALUE}).")
+  long rows;
+
+  @Option(
+      names = "--incremental",
+      description = "Time an incremental run over a history of H and of F x H page views.")
+  boolean incremental;
+
+  @Option(
+      names = "--history-rows",
+      paramLabel = "H",
+      defaultValue = "1000000",
+      description = "Page views of the history in --incremental (default ${DEFAULT-VALUE}).")
+  long historyRows;
+
+  @Option(
+      names = "--batch-rows",
+      paramLabel = "B",
+      defaultValue = "100000",
+      description = "Page views of the incremental batch (default ${DEFAULT-VALUE}).")
+  long batchRows;
+
+  @Option(
+      names = "--history-factor",
+      paramLabel = "F",
+      defaultValue = "10",
+      description = "The longer history is F times the first (default ${DEFAULT-VALUE}).")
+  int factor;
+
+  @Option(
+      names = "--run-file",
+      paramLabel = "FILE",
+      defaultValue = "configs/run.yml",
+      description = "The run file whose module steps are timed (default ${DEFAULT-VALUE}).")
+  String runFile;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "1",
+      description = "Seed of the sample data (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description =
+          "Folder for the benchmark's warehouses, kept afterwards (default: a temporary folder,"
+              + " deleted at the end).")
+  Path workDir;
+
+  @Spec CommandSpec spec;
+
+  private PrintWriter out;
+
+  public static void main(String[] args) {
+    CommandLine commandLine = new CommandLine(new Benchmark());
+    commandLine.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          line.getErr().println("benchmark: error: " + e.getMessage());
+          if (!(e instanceof WebModelException)) {
+            e.printStackTrace(line.getErr());
+          }
+          return 1;
+        });
+    int status = commandLine.execute(args);
+    SparkSession.getActiveSession()
+        .foreach(
+            session -> {
+              session.stop();
+              return null;
+            });
+    System.exit(status);
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if (rows <= 0 || historyRows <= 0 || batchRows <= 0 || factor < 2) {
+      throw new WebModelException(
+          "--rows, --history-rows and --batch-rows must be > 0 and --history-factor >= 2");
+    }
+    out = spec.commandLine().getOut();
+    Path work = workDir != null ? workDir : Files.createTempDirectory("web-model-benchmark");
+    Files.createDirectories(work);
+    try {
+      long started = System.nanoTime();
+      SparkSession spark = SparkSessions.builder("spark-web-model benchmark").getOrCreate();
+      double sessionSeconds = seconds(started);
+      double jvmToSession =
+          (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime())
+              / 1000.0;
+      ScanMetrics scans = ScanMetrics.register(spark);
+      List<String> machine = machine(spark, sessionSeconds, jvmToSession);
+      if (incremental) {
+        incremental(spark, work, scans, machine);
+      } else {
+        full(spark, work, machine);
+      }
+      return 0;
+    } finally {
+      if (workDir == null) {
+        deleteRecursively(work);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Full run
+
+  private void full(SparkSession spark, Path work, List<String> machine) {
+    Path folder = work.resolve("full");
+    RunFile run = RunFile.load(runFile, Map.of("warehouse", folder.toString()));
+    Variables vars = run.steps().get(0).playbook().variables();
+    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    createFolder(folder);
+    TableName staged = vars.scratch("page_views_staged");
+
+    double generate = time(() -> SampleData.write(store, staged, rows, seed));
+    out.printf(Locale.ROOT, "benchmark: %,d sample page views written in %.1f s%n", rows, generate);
+    out.flush();
+
+    // The floor: what the bare aggregation costs on this machine, read and write included.
+    String floorFolder = folder.resolve("floor-sessions.parquet").toUri().toString();
+    Memory.reset();
+    double floor =
+        time(
+            () ->
+                Sessionize.apply(store.read(staged), false)
+                    .write()
+                    .mode("overwrite")
+                    .parquet(floorFolder));
+    Memory floorMemory = Memory.peak();
+    long floorRows = spark.read().parquet(floorFolder).count();
+    out.printf(Locale.ROOT, "benchmark: floor done in %.1f s (%,d sessions)%n", floor, floorRows);
+    out.flush();
+
+    List<Timing> steps = runSteps(run, null, List.of());
+
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "Benchmark: full run of %,d page views (seed %d), run file %s%n",
+        rows,
+        seed,
+        runFile);
+    machine.forEach(line -> out.println("  " + line));
+    out.printf(
+        Locale.ROOT, "  sample data: %,d page views generated in %.1f s%n%n", rows, generate);
+    printSteps(steps, List.of());
+    double total = steps.stream().mapToDouble(Timing::seconds).sum();
+    out.printf(
+        Locale.ROOT,
+        "  %-22s %8.1f %12s %10s %10s %9s %9s%n",
+        "floor",
+        floor,
+        String.format(Locale.ROOT, "%,d", rows),
+        String.format(Locale.ROOT, "%,d", floorRows),
+        String.format(Locale.ROOT, "%,.0f", rows / floor),
+        mb(floorMemory.heap()),
+        mb(floorMemory.rss()));
+    Timing sessionsMain = steps.get(0);
+    out.println();
+    out.printf(Locale.ROOT, "  total of the %d steps: %.1f s%n", steps.size(), total);
+    out.printf(
+        Locale.ROOT,
+        "  job / floor: %s %.1f s / floor %.1f s = %.2f%n",
+        sessionsMain.step(),
+        sessionsMain.seconds(),
+        floor,
+        sessionsMain.seconds() / floor);
+    out.printf(
+        Locale.ROOT,
+        "  peak memory of the JVM: heap %s MB, resident %s MB%n",
+        mb(Memory.maxHeap()),
+        mb(Memory.processPeakRss()));
+    out.flush();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Incremental runs
+
+  /** One incremental run: its steps and the size of the derived tables it ran against. */
+  private record Incremental(
+      int factor, double historySeconds, List<Timing> steps, List<String> tableSizes) {
+    double seconds() {
+      return steps.stream().mapToDouble(Timing::seconds).sum();
+    }
+  }
+
+  private void incremental(SparkSession spark, Path work, ScanMetrics scans, List<String> machine) {
+    Incremental shorter = incrementalRun(spark, work, scans, 1);
+    Incremental longer = incrementalRun(spark, work, scans, factor);
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "Benchmark: incremental run of %,d page views (one day, new sessions and returning users)"
+            + " after a history of %,d page views (%d days) and of %d x that%n",
+        batchRows,
+        historyRows,
+        HISTORY_DAYS,
+        factor);
+    machine.forEach(line -> out.println("  " + line));
+    for (Incremental run : List.of(shorter, longer)) {
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "  history x%d (loaded in %.1f s): %s%n",
+          run.factor(),
+          run.historySeconds(),
+          String.join("; ", run.tableSizes()));
+      printSteps(run.steps(), List.of("sessions", "users"));
+      out.printf(Locale.ROOT, "  incremental run: %.1f s%n", run.seconds());
+    }
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "  ratio (history x%d / history x1): %.1f s / %.1f s = %.2f%n",
+        factor,
+        longer.seconds(),
+        shorter.seconds(),
+        longer.seconds() / shorter.seconds());
+    out.printf(
+        Locale.ROOT,
+        "  peak memory of the JVM: heap %s MB, resident %s MB%n",
+        mb(Memory.maxHeap()),
+        mb(Memory.processPeakRss()));
+    out.flush();
+  }
+
+  private Incremental incrementalRun(
+      SparkSession spark, Path work, ScanMetrics scans, int historyFactor) {
+    Path folder = work.resolve("incremental-x" + historyFactor);
+    createFolder(folder);
+    RunFile run = RunFile.load(runFile, Map.of("warehouse", folder.toString()));
+    Variables vars = run.steps().get(0).playbook().variables();
+    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    TableName staged = vars.scratch("page_views_staged");
+    long userPool = SampleData.Shape.of(historyRows, seed).userPool();
+
+    out.printf(
+        Locale.ROOT,
+        "benchmark: history x%d: %,d page views through the model%n",
+        historyFactor,
+        historyRows);
+    out.flush();
+    long started = System.nanoTime();
+    SampleData.write(
+        store,
+        staged,
+        historyRows,
+        seed,
+        new SampleData.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
+    runSteps(run, null, List.of());
+    if (historyFactor > 1) {
+      olderCopies(store, vars, historyFactor - 1);
+    }
+    double historySeconds = seconds(started);
+
+    // The batch: the day after the history, the same users (returning) with new sessions.
+    SampleData.write(
+        store,
+        staged,
+        batchRows,
+        seed + 1000,
+        new SampleData.Shape(HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS)), 1, seed, userPool));
+    List<String> sizes = new ArrayList<>();
+    List<String> folders = new ArrayList<>();
+    for (TableName table : List.of(vars.output("sessions"), vars.output("users"))) {
+      Row detail = store.deltaTable(table).detail().select("numFiles", "sizeInBytes").first();
+      sizes.add(
+          String.format(
+              Locale.ROOT,
+              "%s %,d rows in %d files, %s MB",
+              table,
+              store.read(table).count(),
+              detail.getLong(0),
+              mb(detail.getLong(1))));
+      folders.add(store.location(table));
+    }
+    out.printf(Locale.ROOT, "benchmark: history x%d: incremental run%n", historyFactor);
+    out.flush();
+    List<Timing> steps = runSteps(run, scans, folders);
+    return new Incremental(historyFactor, historySeconds, steps, sizes);
+  }
+
+  /**
+   * Appends {@code copies} older copies of the derived tables, each shifted back by a whole number
+   * of history lengths with its own session and user ids, one commit per copy and table.
+   */
+  private void olderCopies(DeltaStore store, Variables vars, int copies) {
+    for (TableName table :
+        List.of(vars.output("sessions"), vars.output("users"), vars.output("users_manifest"))) {
+      long version = store.version(table);
+      Dataset<Row> base = store.readAt(table, version);
+      for (int copy = 1; copy <= copies; copy++) {
+        long days = (long) HISTORY_DAYS * copy;
+        String suffix = "-h" + copy;
+        Column[] shifted =
+            Stream.of(base.schema().fields())
+                .map(field -> shift(field, days, suffix))
+                .toArray(Column[]::new);
+        store.append(table, base.select(shifted));
+      }
+    }
+  }
+
+  private static Column shift(StructField field, long days, String suffix) {
+    String name = field.name();
+    if (name.equals("domain_sessionid") || name.equals("domain_userid")) {
+      return concat(col(name), lit(suffix)).as(name);
+    }
+    if (field.dataType() instanceof TimestampType) {
+      return expr("`" + name + "` - INTERVAL " + days + " DAYS").as(name);
+    }
+    return col(name);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Steps
+
+  /** One timed step. */
+  private record Timing(
+      String step, double seconds, long rowsIn, long rowsOut, Memory memory, List<String> reads) {}
+
+  /** Runs the module steps of {@code run}, timing each; with {@code scans}, what each read. */
+  private List<Timing> runSteps(RunFile run, ScanMetrics scans, List<String> folders) {
+    List<Timing> timings = new ArrayList<>();
+    for (RunFile.Entry entry : run.steps()) {
+      Playbook playbook = entry.playbook();
+      if (playbook.module() == Module.CUSTOM) {
+        continue;
+      }
+      if (scans != null) {
+        scans.reset();
+      }
+      Memory.reset();
+      long started = System.nanoTime();
+      StepReport report =
+          WebModelCli.runPlaybook(playbook, WebModelCli.jobFor(playbook.module()), out);
+      double seconds = seconds(started);
+      Memory memory = Memory.peak();
+      List<String> reads = new ArrayList<>();
+      for (String folder : folders) {
+        ScanMetrics.Read read = scans.read(folder);
+        reads.add(String.format(Locale.ROOT, "%d / %s", read.files(), mb(read.bytes())));
+      }
+      timings.add(
+          new Timing(
+              playbook.label(), seconds, report.rowsRead(), report.rowsWritten(), memory, reads));
+    }
+    return timings;
+  }
+
+  private void printSteps(List<Timing> steps, List<String> readColumns) {
+    StringBuilder header =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "  %-22s %8s %12s %10s %10s %9s %9s",
+                "step",
+                "wall s",
+                "rows in",
+                "rows out",
+                "rows/s",
+                "heap MB",
+                "RSS MB"));
+    for (String table : readColumns) {
+      header.append(String.format(Locale.ROOT, "  %-20s", table + " files/MB read"));
+    }
+    out.println(header);
+    for (Timing step : steps) {
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "  %-22s %8.1f %12s %10s %10s %9s %9s",
+                  step.step(),
+                  step.seconds(),
+                  String.format(Locale.ROOT, "%,d", step.rowsIn()),
+                  String.format(Locale.ROOT, "%,d", step.rowsOut()),
+                  step.seconds() > 0
+                      ? String.format(Locale.ROOT, "%,.0f", step.rowsIn() / step.seconds())
+                      : "",
+                  mb(step.memory().heap()),
+                  mb(step.memory().rss())));
+      for (String read : step.reads()) {
+        line.append(String.format(Locale.ROOT, "  %-20s", read));
+      }
+      out.println(line);
+    }
+  }
+
+  private List<String> machine(SparkSession spark, double sessionSeconds, double jvmToSession) {
+    Runtime runtime = Runtime.getRuntime();
+    return List.of(
+        String.format(
+            Locale.ROOT,
+            "machine: %d cores, %s MB max heap, Java %s, Spark %s, master %s, %s shuffle"
+                + " partitions",
+            runtime.availableProcessors(),
+            mb(runtime.maxMemory()),
+            System.getProperty("java.version"),
+            spark.version(),
+            spark.sparkContext().master(),
+            spark.conf().get("spark.sql.shuffle.partitions")),
+        String.format(
+            Locale.ROOT,
+            "Spark session started in %.1f s (%.1f s after the JVM started); the step times"
+                + " below run from each step's start to its end",
+            sessionSeconds,
+            jvmToSession));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Memory
+
+  /** Peak heap in use (sampled every 20 ms) and peak resident memory of the process. */
+  private record Memory(long heap, long rss) {
+    private static final java.util.concurrent.atomic.AtomicLong PEAK_HEAP =
+        new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong MAX_HEAP =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    static {
+      Thread sampler =
+          new Thread(
+              () -> {
+                MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+                while (true) {
+                  long used = memory.getHeapMemoryUsage().getUsed();
+                  PEAK_HEAP.accumulateAndGet(used, Math::max);
+                  MAX_HEAP.accumulateAndGet(used, Math::max);
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "benchmark-heap-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+    }
+
+    /** The peaks since the last {@link #reset}. */
+    static Memory peak() {
+      return new Memory(PEAK_HEAP.get(), processPeakRss());
+    }
+
+    /** Starts new peaks: the heap's, and on Linux the process's resident memory (clear_refs). */
+    static void reset() {
+      PEAK_HEAP.set(0);
+      try {
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      } catch (IOException | RuntimeException e) {
+        // Not Linux, or not allowed: the resident peak is then the process's peak so far.
+      }
+    }
+
+    /** The largest heap in use seen since the benchmark started. */
+    static long maxHeap() {
+      return MAX_HEAP.get();
+    }
+
+    /** VmHWM of /proc/self/status (Linux), or -1. */
+    static long processPeakRss() {
+      try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+        return lines
+            .filter(line -> line.startsWith("VmHWM:"))
+            .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024)
+            .findFirst()
+            .orElse(-1L);
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  private static double time(Runnable action) {
+    long started = System.nanoTime();
+    action.run();
+    return seconds(started);
+  }
+
+  private static double seconds(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  private static String mb(long bytes) {
+    return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", bytes / (1024 * 1024));
+  }
+
+  private static void createFolder(Path folder) {
+    try {
+      if (Files.exists(folder)) {
+        throw new WebModelException(
+            "benchmark folder " + folder + " exists: use an empty --work-dir");
+      }
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path folder) {
+    if (!Files.exists(folder)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + folder, e);
+    }
+  }
+}
