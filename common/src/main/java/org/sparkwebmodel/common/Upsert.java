@@ -57,7 +57,11 @@ public final class Upsert {
   /** A target-side window: only target rows with {@code column >= lowerLimit} (or NULL) match. */
   public record Window(String column, Instant lowerLimit) {
     Column condition() {
-      Column target = col("t." + column);
+      return condition("t.");
+    }
+
+    Column condition(String prefix) {
+      Column target = col(prefix + column);
       return target.isNull().or(target.geq(lit(lowerLimit)));
     }
   }
@@ -92,7 +96,14 @@ public final class Upsert {
     if (!keysChecked) {
       requireUniqueKeys(target, source, keys);
     }
-    StructType schema = store.read(target).schema();
+    Dataset<Row> stored = store.read(target);
+    StructType schema = stored.schema();
+    Column inWindow = window.map(w -> w.condition("")).orElse(lit(true));
+    if (stored.where(inWindow).isEmpty()) {
+      // No stored row lies in the window (a new table, or a batch newer than all it holds plus the
+      // lookback): nothing can be replaced, so the MERGE would only insert.
+      return appendInstead(store, target, source);
+    }
     Column[] columns =
         Arrays.stream(schema.fieldNames()).map(n -> source.col(n)).toArray(Column[]::new);
     Column[] matchKeys = new Column[keys.size()];
@@ -154,6 +165,10 @@ public final class Upsert {
     if (!keysChecked) {
       requireUniqueKeys(target, source, keys);
     }
+    if (store.read(target).isEmpty()) {
+      // An empty target (a staged manifest after complete, a new table): every row is inserted.
+      return appendInstead(store, target, source);
+    }
     Column on = lit(true);
     for (String key : keys) {
       on = on.and(col("t." + key).equalTo(col("s." + key)));
@@ -169,6 +184,23 @@ public final class Upsert {
         .insertAll()
         .execute();
     return Counts.of(store.operationMetricsSince(target, versionBefore));
+  }
+
+  /**
+   * Appends the source: what a MERGE that matches no stored row commits, in one commit without the
+   * MERGE's join of source and target.
+   */
+  private static Counts appendInstead(DeltaStore store, TableName target, Dataset<Row> source) {
+    long versionBefore = store.version(target);
+    store.append(target, source);
+    Map<String, String> metrics = store.operationMetricsSince(target, versionBefore);
+    return new Counts(
+        Long.parseLong(metrics.getOrDefault("numOutputRows", "0")),
+        0,
+        0,
+        0,
+        Long.parseLong(metrics.getOrDefault("numFiles", "0")),
+        0);
   }
 
   private static Column[] concat(Column[] columns, Column[] keys, Column flag) {

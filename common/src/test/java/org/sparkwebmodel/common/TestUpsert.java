@@ -1,5 +1,7 @@
 package org.sparkwebmodel.common;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,6 +83,50 @@ class TestUpsert {
             r("old", "2021-03-01T00:00:00Z", 2),
             // not in the source: untouched
             r("other", "2021-03-01T00:00:00Z", 1));
+  }
+
+  @Test
+  void aBatchWithNoStoredRowInItsWindowIsAppendedInOneCommit() throws IOException {
+    // Older than the window; its file is gone from disk, so reading it would fail.
+    append(r("old", "2021-01-01T00:00:00Z", 1));
+    for (String file : store.read(TARGET).inputFiles()) {
+      Files.delete(Path.of(URI.create(file)));
+    }
+    long before = store.version(TARGET);
+
+    Upsert.Counts counts =
+        replace(
+            FEBRUARY_ON, r("old", "2021-03-01T00:00:00Z", 2), r("b", "2021-03-02T00:00:00Z", 2));
+
+    assertThat(counts.inserted()).isEqualTo(2);
+    assertThat(counts.deleted()).isZero();
+    assertThat(store.version(TARGET)).isEqualTo(before + 1);
+    assertThat(
+            TestRows.sorted(
+                store.read(TARGET).where(col("start_tstamp").geq(lit("2021-02-01"))), "id"))
+        .containsExactly(r("b", "2021-03-02T00:00:00Z", 2), r("old", "2021-03-01T00:00:00Z", 2));
+  }
+
+  @Test
+  void anEmptyTargetGetsTheSourceRowsAsTheyAre() {
+    Upsert.Counts replaced =
+        replace(Optional.empty(), r("a", "2021-03-01T00:00:00Z", 1), r("b", null, 1));
+    assertThat(replaced.inserted()).isEqualTo(2);
+    assertThat(target()).containsExactly(r("a", "2021-03-01T00:00:00Z", 1), r("b", null, 1));
+
+    TableName other = new TableName("scratch", "manifest");
+    store.createIfMissing(other, SCHEMA);
+    Upsert.Counts updated =
+        Upsert.update(
+            store,
+            other,
+            TestRows.dataset(SCHEMA, List.of(r("a", "2021-03-01T00:00:00Z", 1))),
+            List.of("id"),
+            Map.of("v", "t.v + s.v"));
+    assertThat(updated.inserted()).isEqualTo(1);
+    assertThat(updated.updated()).isZero();
+    assertThat(store.read(other).collectAsList())
+        .containsExactly(r("a", "2021-03-01T00:00:00Z", 1));
   }
 
   @Test
