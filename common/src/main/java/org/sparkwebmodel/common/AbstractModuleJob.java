@@ -6,6 +6,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -134,18 +136,19 @@ public abstract class AbstractModuleJob implements ModuleJob {
    * violation the step fails naming the rule and a sample key, and the run state is dropped: the
    * pinned input is bad, so the next main reads the staged input afresh, after it was corrected.
    */
-  protected void gate(
+  protected Row gate(
       DeltaStore store,
       Variables vars,
       StepLog log,
       QualityGate gate,
       TableName thisRun,
-      String beforeWhat) {
-    log.phase(
+      String beforeWhat,
+      Column... extras) {
+    return log.phase(
         "check " + thisRun,
         () -> {
           try {
-            gate.require(thisRun, store.read(thisRun), beforeWhat);
+            return gate.require(thisRun, store.read(thisRun), beforeWhat, extras);
           } catch (WebModelException e) {
             RunState.drop(store, vars, module());
             throw new WebModelException(
@@ -156,7 +159,7 @@ public abstract class AbstractModuleJob implements ModuleJob {
                 e);
           }
         },
-        "data-quality rules hold");
+        row -> row.getLong(0) + " rows, data-quality rules hold");
   }
 
   /** Reads the staged input at its current version, or at the retried main's version. */

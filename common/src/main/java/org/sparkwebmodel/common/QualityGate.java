@@ -14,6 +14,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -92,11 +93,18 @@ public record QualityGate(
    * rule for a sample key. {@code withExpectations} adds the reference's unenforced expectations.
    */
   public List<Finding> check(Dataset<Row> rows, boolean withExpectations) {
+    return check(rows, withExpectations, List.of()).findings();
+  }
+
+  /** The findings, and the pass's row: count, distinct keys, then the {@code extras}' values. */
+  private record Checked(List<Finding> findings, Row values) {}
+
+  private Checked check(Dataset<Row> rows, boolean withExpectations, List<Column> extras) {
     List<Finding> findings = new ArrayList<>();
     String columns = columnsProblem(rows.schema());
     findings.add(new Finding("columns as specified", columns == null ? 0 : 1, columns, true));
     if (columns != null) {
-      return findings;
+      return new Checked(findings, null);
     }
     List<String> nullable = new ArrayList<>(notNull);
     if (withExpectations) {
@@ -107,6 +115,7 @@ public record QualityGate(
     aggregates.add(countDistinct(col(key)));
     aggregates.add(nulls(key));
     nullable.forEach(name -> aggregates.add(nulls(name)));
+    aggregates.addAll(extras);
     Row counts =
         rows.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
             .first();
@@ -137,15 +146,23 @@ public record QualityGate(
               broken == 0 ? null : sampleKey(rows.where(col(name).isNull())),
               i < notNull.size()));
     }
-    return findings;
+    Object[] values = new Object[2 + extras.size()];
+    values[0] = total;
+    values[1] = distinct;
+    for (int i = 0; i < extras.size(); i++) {
+      values[2 + i] = counts.get(3 + nullable.size() + i);
+    }
+    return new Checked(findings, RowFactory.create(values));
   }
 
   /**
    * Fails before {@code beforeWhat}, naming the table, the first broken rule and a sample key, when
-   * {@code rows} break an enforced rule.
+   * {@code rows} break an enforced rule. Otherwise returns, from the same pass over the rows, their
+   * count, their count of distinct keys and the values of the {@code extras} aggregates.
    */
-  public void require(TableName table, Dataset<Row> rows, String beforeWhat) {
-    for (Finding finding : check(rows, false)) {
+  public Row require(TableName table, Dataset<Row> rows, String beforeWhat, Column... extras) {
+    Checked checked = check(rows, false, List.of(extras));
+    for (Finding finding : checked.findings()) {
       if (finding.broken()) {
         throw new WebModelException(
             "data-quality gate failed on "
@@ -161,6 +178,7 @@ public record QualityGate(
                 + " for inspection)");
       }
     }
+    return checked.values();
   }
 
   /**

@@ -1,8 +1,6 @@
 package org.sparkwebmodel.sessions;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -137,22 +135,24 @@ public final class SessionsJob extends AbstractModuleJob {
     Faults.point("sessions.main.start");
 
     // sessions_this_run
+    log.phase(
+        "compute " + tables.sessionsThisRun(),
+        () ->
+            store.overwrite(
+                tables.sessionsThisRun(), Sessionize.apply(input.rows(), quality.getLong(2) > 0)),
+        "written");
+    // The data-quality gate (reference §7.1) before anything derived from the batch is written; its
+    // pass over sessions_this_run also counts the rows and finds the batch's first and last start.
     Row stats =
-        log.phase(
-            "compute " + tables.sessionsThisRun(),
-            () -> {
-              store.overwrite(
-                  tables.sessionsThisRun(), Sessionize.apply(input.rows(), quality.getLong(2) > 0));
-              return store
-                  .read(tables.sessionsThisRun())
-                  .agg(
-                      count(lit(1)),
-                      countDistinct(col("domain_sessionid")),
-                      min("start_tstamp"),
-                      max("start_tstamp"))
-                  .first();
-            },
-            row -> row.getLong(0) + " sessions");
+        gate(
+            store,
+            vars,
+            log,
+            QualityGate.SESSIONS,
+            tables.sessionsThisRun(),
+            tables.sessions() + ", " + tables.useridManifestStaged() + " or the metadata",
+            min("start_tstamp"),
+            max("start_tstamp"));
     long sessionsThisRun = stats.getLong(0);
     if (quality.getLong(2) > 0) {
       // A page_view_id staged under two sessions stays with the earlier copy (DECISIONS 3); a
@@ -167,14 +167,6 @@ public final class SessionsJob extends AbstractModuleJob {
     }
     Dataset<Row> thisRun = store.read(tables.sessionsThisRun());
     Instant minStart = stats.isNullAt(2) ? null : stats.getAs(2);
-    // The data-quality gate (reference §7.1) before anything derived from the batch is written.
-    gate(
-        store,
-        vars,
-        log,
-        QualityGate.SESSIONS,
-        tables.sessionsThisRun(),
-        tables.sessions() + ", " + tables.useridManifestStaged() + " or the metadata");
 
     // Replace the batch's sessions within the lookback window (DECISIONS 7).
     long written = 0;
