@@ -13,10 +13,12 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.delta.DeltaLog;
@@ -204,6 +206,99 @@ public final class DeltaStore {
           new DeltaOperations.Delete(JavaConverters.asScalaBuffer(List.<Expression>of()).toSeq()));
     }
     return OptionalLong.of(rows);
+  }
+
+  /**
+   * Appends every row of {@code source} to {@code target} in one commit by copying the source's
+   * data files into the target's folder, as they are (their statistics included): no row is read or
+   * encoded again. Returns the number of rows appended, or empty, having written nothing, when the
+   * tables differ in columns, types or layout (partitioning, column mapping) or a source file has
+   * deleted rows or no row count: then the rows must be appended as rows.
+   */
+  public OptionalLong appendFilesOf(TableName source, TableName target) {
+    DeltaLog from = DeltaLog.forTable(spark, location(source));
+    org.apache.spark.sql.delta.Snapshot snapshot =
+        from.update(from.update$default$1(), from.update$default$2(), from.update$default$3());
+    DeltaLog to = DeltaLog.forTable(spark, location(target));
+    OptimisticTransaction txn = to.startTransaction();
+    if (!sameLayout(snapshot.metadata(), txn.metadata())) {
+      return OptionalLong.empty();
+    }
+    List<AddFile> files = snapshot.allFiles().collectAsList();
+    long rows = 0;
+    long bytes = 0;
+    for (AddFile file : files) {
+      if (file.deletionVector() != null || file.numLogicalRecords().isEmpty()) {
+        return OptionalLong.empty();
+      }
+      rows += (Long) file.numLogicalRecords().get();
+      bytes += file.size();
+    }
+    List<Action> adds = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    try {
+      FileSystem fs = to.dataPath().getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (AddFile file : files) {
+        Path copy = new Path(to.dataPath(), "part-copy-" + UUID.randomUUID() + ".snappy.parquet");
+        Path original = new Path(from.dataPath(), new Path(new java.net.URI(file.path())));
+        if (!FileUtil.copy(fs, original, fs, copy, false, fs.getConf())) {
+          throw new IOException("cannot copy " + original + " to " + copy);
+        }
+        adds.add(
+            new AddFile(
+                copy.getName(),
+                file.partitionValues(),
+                file.size(),
+                now,
+                true,
+                file.stats(),
+                file.tags(),
+                null,
+                scala.Option.empty(),
+                scala.Option.empty(),
+                scala.Option.empty()));
+      }
+    } catch (IOException | java.net.URISyntaxException e) {
+      throw new WebModelException(
+          "cannot copy the data files of " + source + " into " + target + ": " + e.getMessage(), e);
+    }
+    Map<String, SQLMetric> metrics = new HashMap<>();
+    metrics.put("numFiles", metric(adds.size()));
+    metrics.put("numOutputRows", metric(rows));
+    metrics.put("numOutputBytes", metric(bytes));
+    txn.registerSQLMetrics(spark, toScala(metrics));
+    txn.commit(
+        JavaConverters.asScalaBuffer(adds).toSeq(),
+        new DeltaOperations.Write(
+            SaveMode.Append, scala.Option.empty(), scala.Option.empty(), scala.Option.empty()));
+    return OptionalLong.of(rows);
+  }
+
+  /**
+   * Whether data files of a table with {@code from}'s metadata can be added to one with {@code
+   * to}'s as they are: the same column names and types in the same order (a NOT NULL column of
+   * {@code to} only from a NOT NULL column), no partitioning, no column mapping.
+   */
+  private static boolean sameLayout(
+      org.apache.spark.sql.delta.actions.Metadata from,
+      org.apache.spark.sql.delta.actions.Metadata to) {
+    StructField[] source = from.schema().fields();
+    StructField[] target = to.schema().fields();
+    if (source.length != target.length
+        || !from.partitionColumns().isEmpty()
+        || !to.partitionColumns().isEmpty()
+        || !from.columnMappingMode().name().equals("none")
+        || !to.columnMappingMode().name().equals("none")) {
+      return false;
+    }
+    for (int i = 0; i < source.length; i++) {
+      if (!source[i].name().equals(target[i].name())
+          || !source[i].dataType().equals(target[i].dataType())
+          || (!target[i].nullable() && source[i].nullable())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private SQLMetric metric(long value) {

@@ -93,6 +93,32 @@ public final class Upsert {
       List<String> keys,
       Optional<Window> window,
       boolean keysChecked) {
+    return replace(store, target, null, source, keys, window, keysChecked);
+  }
+
+  /**
+   * As {@link #replace(DeltaStore, TableName, Dataset, List, Optional, boolean)} with every row of
+   * the table {@code source}: when nothing is replaced, its data files are copied (see {@link
+   * DeltaStore#appendFilesOf}).
+   */
+  public static Counts replace(
+      DeltaStore store,
+      TableName target,
+      TableName source,
+      List<String> keys,
+      Optional<Window> window,
+      boolean keysChecked) {
+    return replace(store, target, source, store.read(source), keys, window, keysChecked);
+  }
+
+  private static Counts replace(
+      DeltaStore store,
+      TableName target,
+      TableName sourceTable,
+      Dataset<Row> source,
+      List<String> keys,
+      Optional<Window> window,
+      boolean keysChecked) {
     if (!keysChecked) {
       requireUniqueKeys(target, source, keys);
     }
@@ -102,7 +128,7 @@ public final class Upsert {
     if (stored.where(inWindow).isEmpty()) {
       // No stored row lies in the window (a new table, or a batch newer than all it holds plus the
       // lookback): nothing can be replaced, so the MERGE would only insert.
-      return appendInstead(store, target, source);
+      return appendInstead(store, target, sourceTable, source);
     }
     Column[] columns =
         Arrays.stream(schema.fieldNames()).map(n -> source.col(n)).toArray(Column[]::new);
@@ -162,12 +188,38 @@ public final class Upsert {
       List<String> keys,
       Map<String, String> updates,
       boolean keysChecked) {
+    return update(store, target, null, source, keys, updates, keysChecked);
+  }
+
+  /**
+   * As {@link #update(DeltaStore, TableName, Dataset, List, Map, boolean)} with every row of the
+   * table {@code source}: into an empty target, its data files are copied (see {@link
+   * DeltaStore#appendFilesOf}).
+   */
+  public static Counts update(
+      DeltaStore store,
+      TableName target,
+      TableName source,
+      List<String> keys,
+      Map<String, String> updates,
+      boolean keysChecked) {
+    return update(store, target, source, store.read(source), keys, updates, keysChecked);
+  }
+
+  private static Counts update(
+      DeltaStore store,
+      TableName target,
+      TableName sourceTable,
+      Dataset<Row> source,
+      List<String> keys,
+      Map<String, String> updates,
+      boolean keysChecked) {
     if (!keysChecked) {
       requireUniqueKeys(target, source, keys);
     }
     if (store.read(target).isEmpty()) {
       // An empty target (a staged manifest after complete, a new table): every row is inserted.
-      return appendInstead(store, target, source);
+      return appendInstead(store, target, sourceTable, source);
     }
     Column on = lit(true);
     for (String key : keys) {
@@ -190,9 +242,12 @@ public final class Upsert {
    * Appends the source: what a MERGE that matches no stored row commits, in one commit without the
    * MERGE's join of source and target.
    */
-  private static Counts appendInstead(DeltaStore store, TableName target, Dataset<Row> source) {
+  private static Counts appendInstead(
+      DeltaStore store, TableName target, TableName sourceTable, Dataset<Row> source) {
     long versionBefore = store.version(target);
-    store.append(target, source);
+    if (sourceTable == null || store.appendFilesOf(sourceTable, target).isEmpty()) {
+      store.append(target, source);
+    }
     Map<String, String> metrics = store.operationMetricsSince(target, versionBefore);
     return new Counts(
         Long.parseLong(metrics.getOrDefault("numOutputRows", "0")),

@@ -130,6 +130,45 @@ class TestUpsert {
   }
 
   @Test
+  void aSourceTableAppendedWholeKeepsItsRowsAfterTheSourceIsDropped() {
+    TableName source = new TableName("scratch", "this_run");
+    store.createIfMissing(source, SCHEMA);
+    store.append(
+        source,
+        TestRows.dataset(
+            SCHEMA, List.of(r("a", "2021-03-01T00:00:00Z", 1), r("b", "2021-03-02T00:00:00Z", 1))));
+
+    Upsert.Counts counts = Upsert.replace(store, TARGET, source, List.of("id"), FEBRUARY_ON, false);
+    store.drop(source);
+
+    assertThat(counts.inserted()).isEqualTo(2);
+    assertThat(target())
+        .containsExactly(r("a", "2021-03-01T00:00:00Z", 1), r("b", "2021-03-02T00:00:00Z", 1));
+    // Later upserts treat the copied rows as any others.
+    replace(FEBRUARY_ON, r("a", "2021-03-01T00:00:00Z", 2));
+    assertThat(target())
+        .containsExactly(r("a", "2021-03-01T00:00:00Z", 2), r("b", "2021-03-02T00:00:00Z", 1));
+  }
+
+  @Test
+  void aSourceTableWithColumnsInAnotherOrderIsAppendedAsRows() {
+    StructType reordered = StructType.fromDDL("v INT, id STRING, start_tstamp TIMESTAMP");
+    TableName source = new TableName("scratch", "reordered");
+    store.createIfMissing(source, reordered);
+    Map<String, Object> values = new HashMap<>();
+    values.put("id", "a");
+    values.put("start_tstamp", "2021-03-01T00:00:00Z");
+    values.put("v", 1);
+    store.append(source, TestRows.dataset(reordered, List.of(TestRows.row(reordered, values))));
+
+    assertThat(store.appendFilesOf(source, TARGET)).isEmpty();
+    Upsert.Counts counts = Upsert.replace(store, TARGET, source, List.of("id"), FEBRUARY_ON, false);
+
+    assertThat(counts.inserted()).isEqualTo(1);
+    assertThat(target()).containsExactly(r("a", "2021-03-01T00:00:00Z", 1));
+  }
+
+  @Test
   void storedDuplicatesInsideTheWindowCollapseIntoOneRow() {
     append(r("a", "2021-03-01T00:00:00Z", 1), r("a", "2021-03-05T00:00:00Z", 1));
     Upsert.Counts counts = replace(FEBRUARY_ON, r("a", "2021-03-01T00:00:00Z", 2));

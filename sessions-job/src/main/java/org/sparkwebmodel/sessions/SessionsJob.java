@@ -190,7 +190,7 @@ public final class SessionsJob extends AbstractModuleJob {
                   Upsert.replace(
                       store,
                       tables.sessions(),
-                      thisRun,
+                      tables.sessionsThisRun(),
                       List.of("domain_sessionid"),
                       window,
                       keysChecked),
@@ -229,7 +229,7 @@ public final class SessionsJob extends AbstractModuleJob {
                 return Upsert.update(
                     store,
                     tables.useridManifestStaged(),
-                    store.read(tables.useridManifestThisRun()),
+                    tables.useridManifestThisRun(),
                     List.of("domain_userid"),
                     Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"),
                     // grouped by the non-NULL domain_userid

@@ -187,7 +187,7 @@ public final class UsersJob extends AbstractModuleJob {
                   Upsert.replace(
                       store,
                       tables.users(),
-                      store.read(tables.usersThisRun()),
+                      tables.usersThisRun(),
                       List.of("domain_userid"),
                       window,
                       keysChecked),
@@ -246,7 +246,7 @@ public final class UsersJob extends AbstractModuleJob {
                           Upsert.update(
                               store,
                               tables.usersManifest(),
-                              store.read(tables.useridsThisRun()),
+                              tables.useridsThisRun(),
                               List.of("domain_userid"),
                               Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"),
                               // grouped by the non-NULL domain_userid, joined to unique keys
