@@ -223,18 +223,10 @@ public final class Benchmark implements Callable<Integer> {
     machine.forEach(line -> out.println("  " + line));
     out.printf(
         Locale.ROOT, "  sample data: %,d page views generated in %.1f s%n%n", rows, generate);
-    printSteps(steps, List.of());
+    List<Timing> rowsToPrint = new ArrayList<>(steps);
+    rowsToPrint.add(new Timing("floor", floor, rows, floorRows, floorMemory, List.of()));
+    printSteps(rowsToPrint, List.of());
     double total = steps.stream().mapToDouble(Timing::seconds).sum();
-    out.printf(
-        Locale.ROOT,
-        "  %-22s %8.1f %12s %10s %10s %9s %9s%n",
-        "floor",
-        floor,
-        String.format(Locale.ROOT, "%,d", rows),
-        String.format(Locale.ROOT, "%,d", floorRows),
-        String.format(Locale.ROOT, "%,.0f", rows / floor),
-        mb(floorMemory.heap()),
-        mb(floorMemory.rss()));
     Timing sessionsMain = steps.get(0);
     out.println();
     out.printf(Locale.ROOT, "  total of the %d steps: %.1f s%n", steps.size(), total);
