@@ -27,6 +27,7 @@ import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.CommitInfo;
+import org.apache.spark.sql.delta.actions.SetTransaction;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.metric.SQLMetrics;
 import org.apache.spark.sql.types.StructField;
@@ -161,6 +162,9 @@ public final class DeltaStore {
     return Map.of();
   }
 
+  /** The Delta transaction id under which {@link #removeFilesOf} records the version removed. */
+  private static final String REMOVAL_APP_ID = "spark-web-model:staged-version-removed";
+
   /**
    * Removes, in one commit, every data file that {@code version} of the table held, when all of
    * them are still in the table unchanged (only appends came after {@code version}, the common case
@@ -169,11 +173,19 @@ public final class DeltaStore {
    * rewritten since, or lacks a row count, so that its rows must be matched one by one.
    *
    * <p>The commit is checked by Delta's conflict detection like any DELETE: a concurrent commit
-   * that removes one of these files makes it fail; a concurrent append does not.
+   * that removes one of these files makes it fail; a concurrent append does not. It also records
+   * {@code version} as a Delta transaction id, so that the removal repeated (a re-run after a
+   * crash) removes nothing, not even an identical copy of a removed row staged since.
    */
   public OptionalLong removeFilesOf(TableName table, long version) {
+    long now = System.currentTimeMillis();
     DeltaLog log = DeltaLog.forTable(spark, location(table));
     OptimisticTransaction txn = log.startTransaction();
+    if (txn.txnVersion(REMOVAL_APP_ID) >= version) {
+      // This removal committed before (a re-run after a crash): nothing of that version is left,
+      // and rows staged since, even identical ones, are not the version's.
+      return OptionalLong.of(0);
+    }
     Map<String, AddFile> current = new HashMap<>();
     for (AddFile file : JavaConverters.seqAsJavaList(txn.filterFiles())) {
       current.put(file.path(), file);
@@ -182,7 +194,6 @@ public final class DeltaStore {
         log.getSnapshotAt(version, log.getSnapshotAt$default$2(), log.getSnapshotAt$default$3());
     List<Action> removes = new ArrayList<>();
     long rows = 0;
-    long now = System.currentTimeMillis();
     for (AddFile file : pinned.allFiles().collectAsList()) {
       AddFile still = current.get(file.path());
       if (still == null
@@ -193,10 +204,12 @@ public final class DeltaStore {
       rows += (Long) file.numLogicalRecords().get();
       removes.add(still.removeWithTimestamp(now, true));
     }
-    if (!removes.isEmpty()) {
+    // Recorded in the same commit, so that a re-run knows this version's files are gone.
+    removes.add(new SetTransaction(REMOVAL_APP_ID, version, scala.Option.apply(now)));
+    if (removes.size() > 1) {
       // The history shows it as a DELETE with its counts, as Delta's own full-file DELETE does.
       Map<String, SQLMetric> metrics = new HashMap<>();
-      metrics.put("numRemovedFiles", metric(removes.size()));
+      metrics.put("numRemovedFiles", metric(removes.size() - 1));
       metrics.put("numDeletedRows", metric(rows));
       metrics.put("numAddedFiles", metric(0));
       metrics.put("numCopiedRows", metric(0));
@@ -258,9 +271,11 @@ public final class DeltaStore {
                 scala.Option.empty(),
                 scala.Option.empty()));
       }
-    } catch (IOException | java.net.URISyntaxException e) {
-      throw new WebModelException(
-          "cannot copy the data files of " + source + " into " + target + ": " + e.getMessage(), e);
+    } catch (IOException | java.net.URISyntaxException | IllegalArgumentException e) {
+      // Not copyable here (another file system, a failed copy): remove the copies made so far and
+      // let the caller append the rows.
+      deleteQuietly(to.dataPath(), adds);
+      return OptionalLong.empty();
     }
     Map<String, SQLMetric> metrics = new HashMap<>();
     metrics.put("numFiles", metric(adds.size()));
@@ -274,10 +289,23 @@ public final class DeltaStore {
     return OptionalLong.of(rows);
   }
 
+  private void deleteQuietly(Path folder, List<Action> adds) {
+    for (Action add : adds) {
+      try {
+        Path copy = new Path(folder, ((AddFile) add).path());
+        copy.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(copy, false);
+      } catch (IOException | RuntimeException e) {
+        // An unreferenced data file: harmless, VACUUM removes it.
+      }
+    }
+  }
+
   /**
    * Whether data files of a table with {@code from}'s metadata can be added to one with {@code
    * to}'s as they are: the same column names and types in the same order (a NOT NULL column of
-   * {@code to} only from a NOT NULL column), no partitioning, no column mapping.
+   * {@code to} only from a NOT NULL column), no partitioning, no column mapping, and nothing that
+   * Delta checks on write in {@code to}: no CHECK constraint, no column with metadata (generated,
+   * identity, CHAR/VARCHAR, invariants).
    */
   private static boolean sameLayout(
       org.apache.spark.sql.delta.actions.Metadata from,
@@ -288,13 +316,16 @@ public final class DeltaStore {
         || !from.partitionColumns().isEmpty()
         || !to.partitionColumns().isEmpty()
         || !from.columnMappingMode().name().equals("none")
-        || !to.columnMappingMode().name().equals("none")) {
+        || !to.columnMappingMode().name().equals("none")
+        || JavaConverters.mapAsJavaMap(to.configuration()).keySet().stream()
+            .anyMatch(key -> key.startsWith("delta.constraints."))) {
       return false;
     }
     for (int i = 0; i < source.length; i++) {
       if (!source[i].name().equals(target[i].name())
           || !source[i].dataType().equals(target[i].dataType())
-          || (!target[i].nullable() && source[i].nullable())) {
+          || (!target[i].nullable() && source[i].nullable())
+          || !target[i].metadata().equals(org.apache.spark.sql.types.Metadata.empty())) {
         return false;
       }
     }

@@ -62,6 +62,19 @@ class TestStagedInput {
   }
 
   @Test
+  void removingAgainAfterACrashKeepsAnIdenticalRowStagedSince() {
+    stage(r("a", 1), r("b", 1));
+    long version = StagedInput.read(store, STAGED, null, "test").version();
+    // The same page view staged again, unchanged, after the read.
+    stage(r("a", 1));
+
+    assertThat(StagedInput.removeRead(store, STAGED, version, "page_view_id")).isEqualTo(2);
+    // complete killed after its removal commit and run again: the copy stays, as without the kill
+    assertThat(StagedInput.removeRead(store, STAGED, version, "page_view_id")).isZero();
+    assertThat(store.read(STAGED).collectAsList()).containsExactly(r("a", 1));
+  }
+
+  @Test
   void removingTwiceRemovesNothingMore() {
     stage(r("a", 1));
     long version = StagedInput.read(store, STAGED, null, "test").version();

@@ -169,6 +169,25 @@ class TestUpsert {
   }
 
   @Test
+  void rowsForATargetWithACheckConstraintAreWrittenAsRowsSoTheConstraintHolds() {
+    store
+        .spark()
+        .sql(
+            "ALTER TABLE delta.`"
+                + store.location(TARGET)
+                + "` ADD CONSTRAINT v_positive CHECK (v > 0)");
+    TableName source = new TableName("scratch", "this_run");
+    store.createIfMissing(source, SCHEMA);
+    store.append(source, TestRows.dataset(SCHEMA, List.of(r("a", "2021-03-01T00:00:00Z", -1))));
+
+    assertThat(store.appendFilesOf(source, TARGET)).isEmpty();
+    assertThatThrownBy(
+            () -> Upsert.replace(store, TARGET, source, List.of("id"), FEBRUARY_ON, false))
+        .hasMessageContaining("v_positive");
+    assertThat(target()).isEmpty();
+  }
+
+  @Test
   void storedDuplicatesInsideTheWindowCollapseIntoOneRow() {
     append(r("a", "2021-03-01T00:00:00Z", 1), r("a", "2021-03-05T00:00:00Z", 1));
     Upsert.Counts counts = replace(FEBRUARY_ON, r("a", "2021-03-01T00:00:00Z", 2));

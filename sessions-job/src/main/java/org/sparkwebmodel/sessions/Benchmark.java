@@ -241,7 +241,7 @@ public final class Benchmark implements Callable<Integer> {
         Locale.ROOT,
         "  peak memory of the JVM: heap %s MB, resident %s MB%n",
         mb(Memory.maxHeap()),
-        mb(Memory.processPeakRss()));
+        mb(Memory.maxRss()));
     out.flush();
   }
 
@@ -292,7 +292,7 @@ public final class Benchmark implements Callable<Integer> {
         Locale.ROOT,
         "  peak memory of the JVM: heap %s MB, resident %s MB%n",
         mb(Memory.maxHeap()),
-        mb(Memory.processPeakRss()));
+        mb(Memory.maxRss()));
     out.flush();
   }
 
@@ -511,9 +511,19 @@ public final class Benchmark implements Callable<Integer> {
       sampler.start();
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong MAX_RSS =
+        new java.util.concurrent.atomic.AtomicLong(-1);
+
     /** The peaks since the last {@link #reset}. */
     static Memory peak() {
-      return new Memory(PEAK_HEAP.get(), processPeakRss());
+      long rss = processPeakRss();
+      MAX_RSS.accumulateAndGet(rss, Math::max);
+      return new Memory(PEAK_HEAP.get(), rss);
+    }
+
+    /** The largest resident memory seen at the end of a timed part (the steps' peaks included). */
+    static long maxRss() {
+      return Math.max(MAX_RSS.get(), processPeakRss());
     }
 
     /** Starts new peaks: the heap's, and on Linux the process's resident memory (clear_refs). */
