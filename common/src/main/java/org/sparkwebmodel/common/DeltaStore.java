@@ -225,8 +225,9 @@ public final class DeltaStore {
    * Appends every row of {@code source} to {@code target} in one commit by copying the source's
    * data files into the target's folder, as they are (their statistics included): no row is read or
    * encoded again. Returns the number of rows appended, or empty, having written nothing, when the
-   * tables differ in columns, types or layout (partitioning, column mapping) or a source file has
-   * deleted rows or no row count: then the rows must be appended as rows.
+   * tables differ in columns, types or layout (partitioning, column mapping), the target checks
+   * something on write (CHECK constraints, generated or identity columns), a source file has
+   * deleted rows or no row count, or a copy fails: then the rows must be appended as rows.
    */
   public OptionalLong appendFilesOf(TableName source, TableName target) {
     DeltaLog from = DeltaLog.forTable(spark, location(source));
