@@ -208,15 +208,19 @@ public final class DeltaStore {
     removes.add(new SetTransaction(REMOVAL_APP_ID, version, scala.Option.apply(now)));
     if (removes.size() > 1) {
       // The history shows it as a DELETE with its counts, as Delta's own full-file DELETE does.
-      Map<String, SQLMetric> metrics = new HashMap<>();
-      metrics.put("numRemovedFiles", metric(removes.size() - 1));
-      metrics.put("numDeletedRows", metric(rows));
-      metrics.put("numAddedFiles", metric(0));
-      metrics.put("numCopiedRows", metric(0));
-      txn.registerSQLMetrics(spark, toScala(metrics));
-      txn.commit(
-          JavaConverters.asScalaBuffer(removes).toSeq(),
-          new DeltaOperations.Delete(JavaConverters.asScalaBuffer(List.<Expression>of()).toSeq()));
+      commit(
+          txn,
+          removes,
+          new DeltaOperations.Delete(JavaConverters.asScalaBuffer(List.<Expression>of()).toSeq()),
+          Map.of(
+              "numRemovedFiles",
+              removes.size() - 1L,
+              "numDeletedRows",
+              rows,
+              "numAddedFiles",
+              0L,
+              "numCopiedRows",
+              0L));
     }
     return OptionalLong.of(rows);
   }
@@ -230,9 +234,8 @@ public final class DeltaStore {
    * deleted rows or no row count, or a copy fails: then the rows must be appended as rows.
    */
   public OptionalLong appendFilesOf(TableName source, TableName target) {
-    DeltaLog from = DeltaLog.forTable(spark, location(source));
-    org.apache.spark.sql.delta.Snapshot snapshot =
-        from.update(from.update$default$1(), from.update$default$2(), from.update$default$3());
+    org.apache.spark.sql.delta.Snapshot snapshot = snapshot(source);
+    DeltaLog from = snapshot.deltaLog();
     DeltaLog to = DeltaLog.forTable(spark, location(target));
     OptimisticTransaction txn = to.startTransaction();
     if (!sameLayout(snapshot.metadata(), txn.metadata())) {
@@ -278,15 +281,12 @@ public final class DeltaStore {
       deleteQuietly(to.dataPath(), adds);
       return OptionalLong.empty();
     }
-    Map<String, SQLMetric> metrics = new HashMap<>();
-    metrics.put("numFiles", metric(adds.size()));
-    metrics.put("numOutputRows", metric(rows));
-    metrics.put("numOutputBytes", metric(bytes));
-    txn.registerSQLMetrics(spark, toScala(metrics));
-    txn.commit(
-        JavaConverters.asScalaBuffer(adds).toSeq(),
+    commit(
+        txn,
+        adds,
         new DeltaOperations.Write(
-            SaveMode.Append, scala.Option.empty(), scala.Option.empty(), scala.Option.empty()));
+            SaveMode.Append, scala.Option.empty(), scala.Option.empty(), scala.Option.empty()),
+        Map.of("numFiles", (long) adds.size(), "numOutputRows", rows, "numOutputBytes", bytes));
     return OptionalLong.of(rows);
   }
 
@@ -333,16 +333,28 @@ public final class DeltaStore {
     return true;
   }
 
-  private SQLMetric metric(long value) {
-    SQLMetric metric = SQLMetrics.createMetric(spark.sparkContext(), "");
-    metric.set(value);
-    return metric;
-  }
-
-  private static <K, V> scala.collection.immutable.Map<K, V> toScala(Map<K, V> map) {
-    return scala.collection.immutable.Map$.MODULE$
-        .<K, V>empty()
-        .$plus$plus(JavaConverters.mapAsScalaMap(map));
+  /**
+   * Commits {@code actions} as {@code operation}, with {@code counts} as its operation metrics
+   * (what the table's history shows, and what {@link #operationMetricsSince} reads back).
+   */
+  private void commit(
+      OptimisticTransaction txn,
+      List<Action> actions,
+      DeltaOperations.Operation operation,
+      Map<String, Long> counts) {
+    Map<String, SQLMetric> metrics = new HashMap<>();
+    counts.forEach(
+        (name, value) -> {
+          SQLMetric metric = SQLMetrics.createMetric(spark.sparkContext(), name);
+          metric.set(value);
+          metrics.put(name, metric);
+        });
+    txn.registerSQLMetrics(
+        spark,
+        scala.collection.immutable.Map$.MODULE$
+            .<String, SQLMetric>empty()
+            .$plus$plus(JavaConverters.mapAsScalaMap(metrics)));
+    txn.commit(JavaConverters.asScalaBuffer(actions).toSeq(), operation);
   }
 
   public DeltaTable deltaTable(TableName table) {

@@ -186,11 +186,10 @@ public final class Benchmark implements Callable<Integer> {
 
   private void full(SparkSession spark, Path work, List<String> machine) {
     Path folder = work.resolve("full");
-    RunFile run = RunFile.load(runFile, Map.of("warehouse", folder.toString()));
-    Variables vars = run.steps().get(0).playbook().variables();
-    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
-    createFolder(folder);
-    TableName staged = vars.scratch("page_views_staged");
+    Model model = Model.in(spark, folder, runFile);
+    RunFile run = model.run();
+    DeltaStore store = model.store();
+    TableName staged = model.vars().scratch("page_views_staged");
 
     double generate = time(() -> SampleData.write(store, staged, rows, seed));
     out.printf(Locale.ROOT, "benchmark: %,d sample page views written in %.1f s%n", rows, generate);
@@ -237,12 +236,26 @@ public final class Benchmark implements Callable<Integer> {
         sessionsMain.seconds(),
         floor,
         sessionsMain.seconds() / floor);
+    printPeakMemory();
+  }
+
+  private void printPeakMemory() {
     out.printf(
         Locale.ROOT,
         "  peak memory of the JVM: heap %s MB, resident %s MB%n",
         mb(Memory.maxHeap()),
         mb(Memory.maxRss()));
     out.flush();
+  }
+
+  /** A new, empty warehouse folder and the run file's playbooks pointed at it. */
+  private record Model(RunFile run, Variables vars, DeltaStore store) {
+    static Model in(SparkSession spark, Path folder, String runFile) {
+      createFolder(folder);
+      RunFile run = RunFile.load(runFile, Map.of("warehouse", folder.toString()));
+      Variables vars = run.steps().get(0).playbook().variables();
+      return new Model(run, vars, new DeltaStore(spark, new Warehouse(vars.warehouse())));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -288,21 +301,15 @@ public final class Benchmark implements Callable<Integer> {
         longer.seconds(),
         shorter.seconds(),
         longer.seconds() / shorter.seconds());
-    out.printf(
-        Locale.ROOT,
-        "  peak memory of the JVM: heap %s MB, resident %s MB%n",
-        mb(Memory.maxHeap()),
-        mb(Memory.maxRss()));
-    out.flush();
+    printPeakMemory();
   }
 
   private Incremental incrementalRun(
       SparkSession spark, Path work, ScanMetrics scans, int historyFactor) {
-    Path folder = work.resolve("incremental-x" + historyFactor);
-    createFolder(folder);
-    RunFile run = RunFile.load(runFile, Map.of("warehouse", folder.toString()));
-    Variables vars = run.steps().get(0).playbook().variables();
-    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    Model model = Model.in(spark, work.resolve("incremental-x" + historyFactor), runFile);
+    RunFile run = model.run();
+    Variables vars = model.vars();
+    DeltaStore store = model.store();
     TableName staged = vars.scratch("page_views_staged");
     long userPool = SampleData.Shape.of(historyRows, seed).userPool();
 

@@ -3,6 +3,7 @@ package org.sparkwebmodel.sessions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.sql.SparkSession;
@@ -105,11 +106,8 @@ final class ScanMetrics extends SparkListener {
     return metric == null ? 0 : Math.max(0, metric.value());
   }
 
+  /** The folder's path without scheme or authority, as Hadoop normalises it. */
   private static String stripScheme(String folder) {
-    String path = folder.startsWith("file:") ? folder.substring("file:".length()) : folder;
-    while (path.startsWith("//")) {
-      path = path.substring(1);
-    }
-    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return new Path(folder).toUri().getPath();
   }
 }
