@@ -6,9 +6,9 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.TableName;
-import org.sparkwebmodel.common.WebModelException;
+import org.sparkwebmodel.common.error.WebModelException;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.TableName;
 
 /**
  * Which columns of {@code page_views_staged} the sessions module reads (reference §2.4) and how the

@@ -24,7 +24,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructField;
-import org.sparkwebmodel.common.Schemas;
+import org.sparkwebmodel.common.table.Schemas;
 
 /**
  * Turns page views into one row per session (reference §4.2–4.4, with DECISIONS.md 1–6): pure

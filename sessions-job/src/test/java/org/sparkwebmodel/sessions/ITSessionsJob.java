@@ -23,19 +23,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sparkwebmodel.common.DeltaStore;
-import org.sparkwebmodel.common.Module;
-import org.sparkwebmodel.common.Playbook;
-import org.sparkwebmodel.common.PlaybookLoader;
-import org.sparkwebmodel.common.RunId;
-import org.sparkwebmodel.common.RunState;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.SharedSpark;
-import org.sparkwebmodel.common.StepReport;
-import org.sparkwebmodel.common.TableName;
-import org.sparkwebmodel.common.TestRows;
-import org.sparkwebmodel.common.Warehouse;
-import org.sparkwebmodel.common.WebModelException;
+import org.sparkwebmodel.common.config.Module;
+import org.sparkwebmodel.common.config.Playbook;
+import org.sparkwebmodel.common.config.PlaybookLoader;
+import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.error.WebModelException;
+import org.sparkwebmodel.common.run.RunId;
+import org.sparkwebmodel.common.run.RunState;
+import org.sparkwebmodel.common.step.StepReport;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.TableName;
+import org.sparkwebmodel.common.table.Warehouse;
+import org.sparkwebmodel.common.testing.SharedSpark;
+import org.sparkwebmodel.common.testing.TestRows;
 
 /** The sessions module end to end with the shipped playbooks, over several incremental runs. */
 class ITSessionsJob {

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkwebmodel.common.SharedSpark;
-import org.sparkwebmodel.common.WebModelCli;
+import org.sparkwebmodel.common.cli.WebModelCli;
+import org.sparkwebmodel.common.testing.SharedSpark;
 
 /** The command-line contract of the README, driven in-process (the session is the shared one). */
 class ITWebModelCli {

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.TestRows;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.testing.TestRows;
 
 /** The sessions transform on inline page views, one test per rule of DECISIONS.md 1–6. */
 class TestSessionize {
@@ -361,7 +361,7 @@ class TestSessionize {
     dropped.add("absolute_time_in_s");
     Dataset<Row> narrow = full.drop(dropped.toArray(String[]::new));
     SessionColumns.requireColumns(
-        narrow.schema(), new org.sparkwebmodel.common.TableName("scratch", "pv"));
+        narrow.schema(), new org.sparkwebmodel.common.table.TableName("scratch", "pv"));
     assertThat(TestRows.sorted(Sessionize.apply(narrow), "domain_sessionid"))
         .containsExactly(
             session("s1", "a", "a", "2021-03-01T10:00:00Z", "2021-03-01T10:00:10Z", 1, 10, 10));

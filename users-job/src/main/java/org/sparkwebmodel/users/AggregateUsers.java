@@ -13,7 +13,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
-import org.sparkwebmodel.common.Schemas;
+import org.sparkwebmodel.common.table.Schemas;
 
 /**
  * Turns the sessions of a set of users into one row per {@code domain_userid} (reference §5.5–5.7,

@@ -2,7 +2,7 @@ package org.sparkwebmodel.users;
 
 import java.util.Arrays;
 import java.util.List;
-import org.sparkwebmodel.common.Schemas;
+import org.sparkwebmodel.common.table.Schemas;
 
 /** Which {@code sessions} columns the 38 users columns come from (reference §5.7, DECISIONS 11). */
 final class UserColumns {

@@ -16,15 +16,15 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sparkwebmodel.common.DeltaStore;
-import org.sparkwebmodel.common.ModuleJob;
-import org.sparkwebmodel.common.PlaybookLoader;
-import org.sparkwebmodel.common.SampleData;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.SharedSpark;
-import org.sparkwebmodel.common.TableName;
-import org.sparkwebmodel.common.TestRows;
-import org.sparkwebmodel.common.Warehouse;
+import org.sparkwebmodel.common.config.PlaybookLoader;
+import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.sample.SampleData;
+import org.sparkwebmodel.common.step.ModuleJob;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.TableName;
+import org.sparkwebmodel.common.table.Warehouse;
+import org.sparkwebmodel.common.testing.SharedSpark;
+import org.sparkwebmodel.common.testing.TestRows;
 import org.sparkwebmodel.sessions.SessionsJob;
 
 /**

@@ -13,11 +13,11 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.TestRows;
-import org.sparkwebmodel.common.Warehouses;
-import org.sparkwebmodel.common.WebModelCli;
-import org.sparkwebmodel.common.WebModelException;
+import org.sparkwebmodel.common.cli.WebModelCli;
+import org.sparkwebmodel.common.error.WebModelException;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.testing.TestRows;
+import org.sparkwebmodel.common.testing.Warehouses;
 
 /**
  * Rows staged while a run works, the data-quality gate of users main and {@code web-model check}.
@@ -29,7 +29,7 @@ class ITReliability extends ModelFixture {
         Schemas.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
   }
 
-  List<String> column(org.sparkwebmodel.common.TableName table, String name) {
+  List<String> column(org.sparkwebmodel.common.table.TableName table, String name) {
     return store.read(table).select(col(name).cast("string")).as(Encoders.STRING()).collectAsList();
   }
 

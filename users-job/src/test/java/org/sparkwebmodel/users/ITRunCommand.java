@@ -19,17 +19,17 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkwebmodel.common.DeltaStore;
-import org.sparkwebmodel.common.Faults;
-import org.sparkwebmodel.common.PlaybookLoader;
-import org.sparkwebmodel.common.RunLock;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.SharedSpark;
-import org.sparkwebmodel.common.TableName;
-import org.sparkwebmodel.common.TestRows;
-import org.sparkwebmodel.common.Variables;
-import org.sparkwebmodel.common.Warehouse;
-import org.sparkwebmodel.common.WebModelCli;
+import org.sparkwebmodel.common.cli.WebModelCli;
+import org.sparkwebmodel.common.config.PlaybookLoader;
+import org.sparkwebmodel.common.config.Variables;
+import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.run.RunLock;
+import org.sparkwebmodel.common.step.Faults;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.TableName;
+import org.sparkwebmodel.common.table.Warehouse;
+import org.sparkwebmodel.common.testing.SharedSpark;
+import org.sparkwebmodel.common.testing.TestRows;
 
 /**
  * {@code web-model run} with the shipped run files: order (custom step included), dependencies,

@@ -7,8 +7,8 @@ import java.util.Map;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.TestRows;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.testing.TestRows;
 
 /** The users module end to end after the sessions module, over several incremental runs. */
 class ITUsersJob extends ModelFixture {

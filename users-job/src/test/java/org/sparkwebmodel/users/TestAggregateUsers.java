@@ -8,8 +8,8 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.sparkwebmodel.common.Schemas;
-import org.sparkwebmodel.common.TestRows;
+import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.testing.TestRows;
 
 /** The users transform on inline sessions, one test per rule of DECISIONS.md 11 and 14. */
 class TestAggregateUsers {

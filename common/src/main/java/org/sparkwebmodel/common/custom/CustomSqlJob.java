@@ -1,0 +1,106 @@
+package org.sparkwebmodel.common.custom;
+
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.sparkwebmodel.common.config.Module;
+import org.sparkwebmodel.common.config.Playbook;
+import org.sparkwebmodel.common.config.SqlFile;
+import org.sparkwebmodel.common.config.Variables;
+import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.delta.WarehouseCatalog;
+import org.sparkwebmodel.common.error.Messages;
+import org.sparkwebmodel.common.error.WebModelException;
+import org.sparkwebmodel.common.step.ModuleJob;
+import org.sparkwebmodel.common.step.StepLog;
+import org.sparkwebmodel.common.step.StepReport;
+import org.sparkwebmodel.common.table.TableName;
+import org.sparkwebmodel.common.table.Warehouse;
+
+/**
+ * Runs a custom step ({@code module: custom}): the playbook's SQL files in order, statement by
+ * statement, then drops its {@code drop_tables}. Custom steps sit between a module's main and
+ * complete (DECISIONS 19): they read the {@code *_staged} and {@code *_this_run} tables and write
+ * tables of their own that join to sessions or users.
+ *
+ * <p>The statements run in a session of their own whose default catalog is a {@link
+ * WarehouseCatalog} over the playbook's warehouse, so {@code scratch.sessions_this_run} means the
+ * Delta table in {@code <warehouse>/scratch/sessions_this_run}. Statements run for their effect
+ * (DDL, INSERT, MERGE, CREATE TABLE AS SELECT); a statement that fails stops the step with a
+ * message naming the file and the statement, and the later statements do not run. Each statement
+ * commits on its own: write custom SQL so that a re-run converges (MERGE or CREATE OR REPLACE
+ * rather than INSERT).
+ */
+public final class CustomSqlJob implements ModuleJob {
+  static final String CATALOG = "web_model";
+
+  @Override
+  public Module module() {
+    return Module.CUSTOM;
+  }
+
+  @Override
+  public StepReport run(SparkSession spark, Playbook playbook) {
+    StepLog log = new StepLog(spark, playbook);
+    Variables vars = playbook.variables();
+    new DeltaStore(spark, new Warehouse(vars.warehouse())).requireWritableWarehouse();
+    SparkSession session = spark.newSession();
+    session.conf().set("spark.sql.catalog." + CATALOG, WarehouseCatalog.class.getName());
+    session.conf().set("spark.sql.catalog." + CATALOG + ".warehouse", vars.warehouse());
+    session.conf().set("spark.sql.defaultCatalog", CATALOG);
+    scala.Option<SparkSession> previous = SparkSession.getActiveSession();
+    SparkSession.setActiveSession(session);
+    int statements = 0;
+    try {
+      for (SqlFile file : playbook.sql()) {
+        String name = file.source().substring(file.source().lastIndexOf('/') + 1);
+        List<String> sql = file.statements();
+        for (int i = 0; i < sql.size(); i++) {
+          String statement = sql.get(i);
+          String label = name + " #" + (i + 1) + " " + summary(statement);
+          log.phase(label, () -> execute(session, file, statement), "done");
+          statements++;
+        }
+      }
+      DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+      List<TableName> dropped = playbook.dropTables().stream().filter(store::drop).toList();
+      if (!playbook.dropTables().isEmpty()) {
+        log.detail("dropped " + dropped);
+      }
+    } finally {
+      if (previous.isDefined()) {
+        SparkSession.setActiveSession(previous.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
+    }
+    log.detail(statements + " SQL statements from " + playbook.sql().size() + " files");
+    return log.finish(0, 0);
+  }
+
+  private static void execute(SparkSession session, SqlFile file, String statement) {
+    try {
+      session.sql(statement);
+    } catch (Exception e) {
+      // Spark's AnalysisException is checked in Java terms although no signature declares it.
+      throw new WebModelException(
+          "custom SQL in "
+              + file.source()
+              + " failed at '"
+              + summary(statement)
+              + "': "
+              + Messages.firstLine(e.getMessage()),
+          e);
+    }
+  }
+
+  /** The statement's first line of code, shortened, for logs and messages. */
+  static String summary(String statement) {
+    String code =
+        statement
+            .replaceAll("(?s)/\\*.*?\\*/", "")
+            .replaceAll("(?m)--.*$", "")
+            .trim()
+            .replaceAll("\\s+", " ");
+    return code.length() <= 60 ? code : code.substring(0, 57) + "...";
+  }
+}
