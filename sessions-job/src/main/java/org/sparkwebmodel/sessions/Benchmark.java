@@ -28,7 +28,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.TimestampType;
 import org.sparkwebmodel.common.cli.WebModelCli;
-import org.sparkwebmodel.common.config.Module;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.RunFile;
 import org.sparkwebmodel.common.config.Variables;
@@ -403,7 +402,7 @@ public final class Benchmark implements Callable<Integer> {
     List<Timing> timings = new ArrayList<>();
     for (RunFile.Entry entry : run.steps()) {
       Playbook playbook = entry.playbook();
-      if (playbook.module() == Module.CUSTOM) {
+      if (playbook.module().equals(Playbook.CUSTOM)) {
         continue;
       }
       if (scans != null) {
@@ -411,8 +410,7 @@ public final class Benchmark implements Callable<Integer> {
       }
       Memory.reset();
       long started = System.nanoTime();
-      StepReport report =
-          WebModelCli.runPlaybook(playbook, WebModelCli.jobFor(playbook.module()), out);
+      StepReport report = WebModelCli.runPlaybook(playbook, WebModelCli.jobFor(playbook), out);
       double seconds = seconds(started);
       Memory memory = Memory.peak();
       List<String> reads = new ArrayList<>();

@@ -17,6 +17,27 @@ import org.sparkwebmodel.common.table.TableName;
 public final class SessionColumns {
   private SessionColumns() {}
 
+  /** {@code sessions} and {@code sessions_this_run}: the 90 columns of Appendix A, in order. */
+  public static final StructType SESSIONS_SCHEMA =
+      StructType.fromDDL(
+          "app_id STRING, domain_sessionid STRING, domain_sessionidx INT, start_tstamp TIMESTAMP,"
+              + " end_tstamp TIMESTAMP, user_id STRING, domain_userid STRING, network_userid STRING,"
+              + " page_views INT, engaged_time_in_s INT, absolute_time_in_s INT,"
+              + " first_page_title STRING, first_page_url STRING, first_page_urlscheme STRING,"
+              + " first_page_urlhost STRING, first_page_urlpath STRING, first_page_urlquery STRING,"
+              + " first_page_urlfragment STRING, last_page_title STRING, last_page_url STRING,"
+              + " last_page_urlscheme STRING, last_page_urlhost STRING, last_page_urlpath STRING,"
+              + " last_page_urlquery STRING, last_page_urlfragment STRING, referrer STRING,"
+              + " refr_urlscheme STRING, refr_urlhost STRING, refr_urlpath STRING, refr_urlquery STRING,"
+              + " refr_urlfragment STRING, refr_medium STRING, refr_source STRING, refr_term STRING,"
+              + " mkt_medium STRING, mkt_source STRING, mkt_term STRING, mkt_content STRING,"
+              + " mkt_campaign STRING, mkt_clickid STRING, mkt_network STRING, geo_country STRING,"
+              + " geo_region STRING, geo_region_name STRING, geo_city STRING, geo_zipcode STRING,"
+              + " geo_latitude DOUBLE, geo_longitude DOUBLE, geo_timezone STRING,"
+              + " user_ipaddress STRING, useragent STRING, br_renderengine STRING, br_lang STRING,"
+              + " os_timezone STRING"
+              + Schemas.enrichmentDdl());
+
   static final List<String> PAGE_PARTS =
       List.of("title", "url", "urlscheme", "urlhost", "urlpath", "urlquery", "urlfragment");
 

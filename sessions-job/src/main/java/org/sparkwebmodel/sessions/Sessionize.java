@@ -24,7 +24,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructField;
-import org.sparkwebmodel.common.table.Schemas;
 
 /**
  * Turns page views into one row per session (reference §4.2–4.4, with DECISIONS.md 1–6): pure
@@ -118,7 +117,7 @@ public final class Sessionize {
   /** Appendix A, in order, each with its type. */
   private static Column[] outputColumns() {
     List<Column> columns = new ArrayList<>();
-    for (StructField field : Schemas.SESSIONS.fields()) {
+    for (StructField field : SessionColumns.SESSIONS_SCHEMA.fields()) {
       String name = field.name();
       Column value =
           switch (name) {

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sparkwebmodel.common.config.Module;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.delta.DeltaStore;
@@ -94,7 +93,7 @@ class ITSessionsJob {
 
   static Row manifest(String user, String start) {
     return TestRows.row(
-        Schemas.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
+        SessionsJob.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
   }
 
   static Row u(Row pageView, String user) {
@@ -102,7 +101,7 @@ class ITSessionsJob {
   }
 
   static Row s(Row session, String user) {
-    return TestRows.with(Schemas.SESSIONS, session, Map.of("domain_userid", user));
+    return TestRows.with(SessionsJob.SESSIONS.schema(), session, Map.of("domain_userid", user));
   }
 
   /** Every table of the warehouse with its Delta version. */
@@ -523,7 +522,7 @@ class ITSessionsJob {
     // A main that crashed after taking on the batch.
     Instant runId = Instant.parse("2026-01-01T00:00:00Z");
     new RunState(runId, store.version(STAGED), false, store.tableId(STAGED))
-        .write(store, playbook("01-sessions-main.yml").variables(), Module.SESSIONS);
+        .write(store, playbook("01-sessions-main.yml").variables(), "sessions");
     assertThatThrownBy(this::complete)
         .isInstanceOf(WebModelException.class)
         .hasMessage(

@@ -64,12 +64,13 @@ class TestSessionize {
     for (int i = 0; i < more.length; i += 2) {
       values.put((String) more[i], more[i + 1]);
     }
-    return TestRows.row(Schemas.SESSIONS, values);
+    return TestRows.row(SessionsJob.SESSIONS.schema(), values);
   }
 
   static List<Row> sessionize(Row... pageViews) {
     Dataset<Row> out = Sessionize.apply(TestRows.dataset(Schemas.PAGE_VIEWS, List.of(pageViews)));
-    assertThat(TestRows.columns(out.schema())).isEqualTo(TestRows.columns(Schemas.SESSIONS));
+    assertThat(TestRows.columns(out.schema()))
+        .isEqualTo(TestRows.columns(SessionsJob.SESSIONS.schema()));
     return TestRows.sorted(out, "domain_sessionid");
   }
 

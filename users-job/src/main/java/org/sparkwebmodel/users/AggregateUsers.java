@@ -13,7 +13,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
-import org.sparkwebmodel.common.table.Schemas;
 
 /**
  * Turns the sessions of a set of users into one row per {@code domain_userid} (reference §5.5–5.7,
@@ -63,7 +62,7 @@ public final class AggregateUsers {
   /** Appendix B, in order, each with its type. */
   private static Column[] outputColumns() {
     List<Column> columns = new ArrayList<>();
-    for (StructField field : Schemas.USERS.fields()) {
+    for (StructField field : UserColumns.USERS_SCHEMA.fields()) {
       String name = field.name();
       Column value =
           switch (name) {

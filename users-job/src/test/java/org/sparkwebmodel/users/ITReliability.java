@@ -15,9 +15,9 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.sparkwebmodel.common.cli.WebModelCli;
 import org.sparkwebmodel.common.error.WebModelException;
-import org.sparkwebmodel.common.table.Schemas;
 import org.sparkwebmodel.common.testing.TestRows;
 import org.sparkwebmodel.common.testing.Warehouses;
+import org.sparkwebmodel.sessions.SessionsJob;
 
 /**
  * Rows staged while a run works, the data-quality gate of users main and {@code web-model check}.
@@ -26,7 +26,7 @@ class ITReliability extends ModelFixture {
 
   static Row staged(String user, String start) {
     return TestRows.row(
-        Schemas.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
+        SessionsJob.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
   }
 
   List<String> column(org.sparkwebmodel.common.table.TableName table, String name) {
@@ -43,7 +43,8 @@ class ITReliability extends ModelFixture {
     stage(pv("s2", "u2", "2021-03-02T10:00:00Z", "2021-03-02T10:00:10Z"));
     store.append(
         STAGED_USERS,
-        TestRows.dataset(Schemas.USERID_MANIFEST, List.of(staged("u1", "2021-03-01T09:00:00Z"))));
+        TestRows.dataset(
+            SessionsJob.USERID_MANIFEST, List.of(staged("u1", "2021-03-01T09:00:00Z"))));
     sessionsComplete();
     usersComplete();
     assertThat(column(STAGED, "domain_sessionid")).containsExactly("s2");

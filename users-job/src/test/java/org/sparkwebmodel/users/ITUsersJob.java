@@ -7,8 +7,8 @@ import java.util.Map;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.sparkwebmodel.common.table.Schemas;
 import org.sparkwebmodel.common.testing.TestRows;
+import org.sparkwebmodel.sessions.SessionsJob;
 
 /** The users module end to end after the sessions module, over several incremental runs. */
 class ITUsersJob extends ModelFixture {
@@ -57,7 +57,7 @@ class ITUsersJob extends ModelFixture {
 
   static Row manifest(String user, String start) {
     return TestRows.row(
-        Schemas.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
+        SessionsJob.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
   }
 
   @Test

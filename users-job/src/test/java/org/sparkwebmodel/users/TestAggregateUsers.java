@@ -8,8 +8,8 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.sparkwebmodel.common.table.Schemas;
 import org.sparkwebmodel.common.testing.TestRows;
+import org.sparkwebmodel.sessions.SessionsJob;
 
 /** The users transform on inline sessions, one test per rule of DECISIONS.md 11 and 14. */
 class TestAggregateUsers {
@@ -45,7 +45,7 @@ class TestAggregateUsers {
     for (int i = 0; i < more.length; i += 2) {
       values.put((String) more[i], more[i + 1]);
     }
-    return TestRows.row(Schemas.SESSIONS, values);
+    return TestRows.row(SessionsJob.SESSIONS.schema(), values);
   }
 
   /** The user row expected with first session {@code first} and last session {@code last}. */
@@ -74,12 +74,13 @@ class TestAggregateUsers {
     values.put("referrer", "ref-" + first);
     values.put("refr_medium", "medium-" + first);
     values.put("mkt_campaign", "campaign-" + first);
-    return TestRows.row(Schemas.USERS, values);
+    return TestRows.row(UsersJob.USERS.schema(), values);
   }
 
   static List<Row> aggregate(Row... sessions) {
-    Dataset<Row> out = AggregateUsers.apply(TestRows.dataset(Schemas.SESSIONS, List.of(sessions)));
-    assertThat(TestRows.columns(out.schema())).isEqualTo(TestRows.columns(Schemas.USERS));
+    Dataset<Row> out =
+        AggregateUsers.apply(TestRows.dataset(SessionsJob.SESSIONS.schema(), List.of(sessions)));
+    assertThat(TestRows.columns(out.schema())).isEqualTo(TestRows.columns(UsersJob.USERS.schema()));
     return TestRows.sorted(out, "domain_userid");
   }
 

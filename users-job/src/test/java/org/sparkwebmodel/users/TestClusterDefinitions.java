@@ -52,16 +52,16 @@ class TestClusterDefinitions {
   static final String RELEASE = "r-1.2_test";
   static final String CLUSTER = "test-cluster";
 
-  static final String SESSIONS_JOB = "org.sparkwebmodel.sessions.SessionsJob";
-  static final String USERS_JOB = "org.sparkwebmodel.users.UsersJob";
+  /** The main class that runs a playbook, of any module. */
+  static final String PLAYBOOK_MAIN = "org.sparkwebmodel.common.cli.PlaybookMain";
 
-  /** The job class that runs a playbook's module. */
+  /** The main class that runs a playbook's module. */
   static final Map<String, String> MAIN_CLASS_OF_MODULE =
-      Map.of("sessions", SESSIONS_JOB, "users", USERS_JOB, "custom", SESSIONS_JOB);
+      Map.of("sessions", PLAYBOOK_MAIN, "users", PLAYBOOK_MAIN, "custom", PLAYBOOK_MAIN);
 
-  /** The Maven module whose cluster jar holds each job class. */
-  static final Map<String, String> ARTIFACT_OF_MAIN_CLASS =
-      Map.of(SESSIONS_JOB, "sessions-job", USERS_JOB, "users-job");
+  /** The Maven module whose cluster jar a playbook's module runs from. */
+  static final Map<String, String> ARTIFACT_OF_MODULE =
+      Map.of("sessions", "sessions-job", "users", "users-job", "custom", "sessions-job");
 
   /** The keys aws-cli's {@code emr add-steps} reads from a step (its STEPS_SCHEMA). */
   static final Set<String> EMR_STEP_KEYS =
@@ -321,7 +321,12 @@ class TestClusterDefinitions {
         assertThat(main.getReturnType())
             .as("return type of main (%s)", where)
             .isEqualTo(void.class);
-        String artifact = ARTIFACT_OF_MAIN_CLASS.get(step.mainClass());
+        String module =
+            PlaybookLoader.load(
+                    repositoryPath(jobArgs(step).playbook(), scheme, step.name()),
+                    jobArgs(step).vars())
+                .module();
+        String artifact = ARTIFACT_OF_MODULE.get(module);
         assertThat(artifact)
             .as("module of main class %s (%s)", step.mainClass(), where)
             .isNotNull();
@@ -349,8 +354,8 @@ class TestClusterDefinitions {
         assertThat(file).as("playbook of %s in the repository", where).isRegularFile();
         // --var keys and values are checked as the job checks them.
         Playbook playbook = PlaybookLoader.load(file, args.vars());
-        assertThat(MAIN_CLASS_OF_MODULE.get(playbook.module().value()))
-            .as("main class for module '%s' of %s (%s)", playbook.module().value(), file, where)
+        assertThat(MAIN_CLASS_OF_MODULE.get(playbook.module()))
+            .as("main class for module '%s' of %s (%s)", playbook.module(), file, where)
             .isEqualTo(step.mainClass());
         String warehouse =
             args.warehouse() != null ? args.warehouse() : args.vars().get("warehouse");

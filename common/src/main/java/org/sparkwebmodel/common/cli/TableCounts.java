@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.table.TableName;
 
 /** The closing table of a run: the model's derived and staged tables with their row counts. */
@@ -12,14 +13,7 @@ public final class TableCounts {
 
   /** Prints every existing table of the model for {@code vars} with its row count. */
   public static void print(DeltaStore store, Variables vars, PrintWriter out) {
-    List<TableName> tables =
-        List.of(
-            vars.output("sessions"),
-            vars.output("users"),
-            vars.output("users_manifest"),
-            vars.output("datamodel_metadata"),
-            vars.scratch("page_views_staged"),
-            vars.scratch("sessions_userid_manifest_staged"));
+    List<TableName> tables = Modules.countedTables().stream().map(vars::table).toList();
     out.printf("%-45s %12s%n", "table", "rows");
     for (TableName table : tables) {
       if (store.exists(table)) {

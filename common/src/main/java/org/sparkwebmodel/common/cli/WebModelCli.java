@@ -8,14 +8,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkwebmodel.common.config.BuildInfo;
 import org.sparkwebmodel.common.config.ConfigFiles;
-import org.sparkwebmodel.common.config.Module;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.config.RunFile;
@@ -26,14 +24,16 @@ import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.delta.SparkSessions;
 import org.sparkwebmodel.common.error.Messages;
 import org.sparkwebmodel.common.error.WebModelException;
-import org.sparkwebmodel.common.run.Metadata;
 import org.sparkwebmodel.common.run.RunLock;
 import org.sparkwebmodel.common.run.RunState;
 import org.sparkwebmodel.common.sample.SampleData;
 import org.sparkwebmodel.common.step.Faults;
 import org.sparkwebmodel.common.step.ModuleJob;
+import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.step.QualityGate;
 import org.sparkwebmodel.common.step.StepReport;
+import org.sparkwebmodel.common.table.ModelTable;
+import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
 import picocli.CommandLine;
@@ -191,14 +191,9 @@ public final class WebModelCli {
     return result;
   }
 
-  /** Finds the job of a module among the jobs on the classpath. */
-  public static ModuleJob jobFor(Module module) {
-    for (ModuleJob job : ServiceLoader.load(ModuleJob.class)) {
-      if (job.module() == module) {
-        return job;
-      }
-    }
-    throw new WebModelException("no job for module '" + module.value() + "' on the classpath");
+  /** The module a playbook runs, among the modules on the classpath. */
+  public static ModuleJob jobFor(Playbook playbook) {
+    return Modules.named(playbook.module(), playbook.source());
   }
 
   /** Runs one playbook and prints its summary line; shared with the spark-submit mains. */
@@ -236,7 +231,7 @@ public final class WebModelCli {
       Faults.configured();
       startSessionFor(file);
       Playbook playbook = PlaybookLoader.load(file, parent.overrides(vars));
-      ModuleJob job = jobFor(playbook.module());
+      ModuleJob job = jobFor(playbook);
       PrintWriter out = spec.commandLine().getOut();
       DeltaStore store = storeFor(playbook);
       RunLock lock =
@@ -305,7 +300,7 @@ public final class WebModelCli {
       Faults.configured();
       startSessionFor(file);
       RunFile run = RunFile.load(file, parent.overrides(vars));
-      run.steps().forEach(step -> jobFor(step.playbook().module()));
+      run.steps().forEach(step -> jobFor(step.playbook()));
       List<String> names = run.steps().stream().map(RunFile.Entry::name).toList();
       if (from != null && !names.contains(from)) {
         throw new WebModelException(
@@ -341,7 +336,7 @@ public final class WebModelCli {
           locks.forEach(lock -> lock.at(step.name()));
         }
         try {
-          StepReport report = runPlaybook(step.playbook(), jobFor(step.playbook().module()), out);
+          StepReport report = runPlaybook(step.playbook(), jobFor(step.playbook()), out);
           outcome.put(step.name(), "ok");
           summary.add(report.summaryLine());
         } catch (Exception e) {
@@ -387,13 +382,13 @@ public final class WebModelCli {
     int start = steps.stream().map(RunFile.Entry::name).toList().indexOf(from);
     for (RunFile.Entry skipped : steps.subList(0, start)) {
       Playbook main = skipped.playbook();
-      if (main.step() != Step.MAIN || main.module() == Module.CUSTOM) {
+      if (main.step() != Step.MAIN || main.module().equals(Playbook.CUSTOM)) {
         continue;
       }
       boolean completeRuns =
           steps.subList(start, steps.size()).stream()
               .map(RunFile.Entry::playbook)
-              .anyMatch(p -> p.step() == Step.COMPLETE && p.module() == main.module());
+              .anyMatch(p -> p.step() == Step.COMPLETE && p.module().equals(main.module()));
       boolean finished =
           RunState.read(storeFor(main), main.variables(), main.module())
               .filter(RunState::mainFinished)
@@ -405,7 +400,7 @@ public final class WebModelCli {
                 + ": step '"
                 + skipped.name()
                 + "' has no finished "
-                + main.module().value()
+                + main.module()
                 + " main pending its complete step; start from '"
                 + skipped.name()
                 + "'");
@@ -499,16 +494,18 @@ public final class WebModelCli {
       PrintWriter out = spec.commandLine().getOut();
       List<String> broken = new ArrayList<>();
       Map<TableName, QualityGate> gates = new LinkedHashMap<>();
-      gates.put(variables.output("sessions"), QualityGate.SESSIONS);
-      gates.put(variables.output("users"), QualityGate.USERS);
-      gates.put(variables.output("users_manifest"), QualityGate.USERID_MANIFEST);
-      gates.put(Metadata.table(variables), null);
+      for (ModelTable table : Modules.checkedTables()) {
+        gates.put(variables.table(table), QualityGate.of(table));
+      }
+      gates.put(variables.table(ModelTables.DATAMODEL_METADATA), null);
+      // Nothing to check is a failure (a wrong warehouse or entropy, or no run yet): the first
+      // module's derived table and the metadata must exist.
+      TableName first = variables.table(Modules.model().get(0).derived());
       for (Map.Entry<TableName, QualityGate> entry : gates.entrySet()) {
         TableName table = entry.getKey();
         if (!store.exists(table)) {
           out.println(table + ": no such table");
-          if (table.name().startsWith("sessions") || entry.getValue() == null) {
-            // Nothing to check is a failure: a wrong warehouse or entropy, or no run yet.
+          if (table.equals(first) || entry.getValue() == null) {
             broken.add(table + ": no such table");
           }
           continue;
@@ -623,7 +620,7 @@ public final class WebModelCli {
       Variables variables = variables();
       long started = System.nanoTime();
       DeltaStore store = store(variables);
-      TableName table = variables.scratch("page_views_staged");
+      TableName table = variables.table(ModelTables.PAGE_VIEWS_STAGED);
       SampleData.write(store, table, rows, seed);
       spec.commandLine()
           .getOut()

@@ -13,14 +13,19 @@ import org.sparkwebmodel.common.table.TableName;
  */
 public record Playbook(
     String source,
-    Module module,
+    String module,
     Step step,
     Variables variables,
     List<SqlFile> sql,
     List<TableName> dropTables) {
 
+  /**
+   * The module name of custom SQL steps, which run a user's SQL files between the model's steps.
+   */
+  public static final String CUSTOM = "custom";
+
   /** A playbook of the model's modules, which runs no SQL files. */
-  public Playbook(String source, Module module, Step step, Variables variables) {
+  public Playbook(String source, String module, Step step, Variables variables) {
     this(source, module, step, variables, List.of(), List.of());
   }
 
@@ -29,14 +34,14 @@ public record Playbook(
    * step's file.
    */
   public String label() {
-    if (module == Module.CUSTOM) {
+    if (module.equals(CUSTOM)) {
       String name =
           source
               .substring(source.lastIndexOf('/') + 1)
               .replaceFirst("\\.ya?ml$", "")
               .replaceFirst("^[0-9X]+-", "");
-      return module.value() + " " + name;
+      return module + " " + name;
     }
-    return module.value() + " " + step.value();
+    return module + " " + step.value();
   }
 }

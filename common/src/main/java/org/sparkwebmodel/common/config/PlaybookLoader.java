@@ -19,12 +19,13 @@ import org.yaml.snakeyaml.error.YAMLException;
 /**
  * Reads a playbook YAML file into a validated {@link Playbook}.
  *
- * <p>Format: top-level keys {@code module} ({@code sessions}|{@code users}), {@code step} ({@code
- * main}|{@code complete}|{@code destroy}) and {@code variables}. The sql-runner spelling with a
- * leading colon ({@code :variables:}, {@code :scratch_schema:}) is accepted for every key, so a
- * user's existing playbook variables can be pasted in. An empty value means the default, as in
- * sql-runner. Unknown keys, wrong types and bad values are errors naming the file, the key and what
- * is allowed; overrides ({@code --var KEY=VALUE}) are checked the same way.
+ * <p>Format: top-level keys {@code module} (a module's name: {@code sessions}, {@code users},
+ * {@code custom}, ...), {@code step} ({@code main}|{@code complete}|{@code destroy}) and {@code
+ * variables}. The sql-runner spelling with a leading colon ({@code :variables:}, {@code
+ * :scratch_schema:}) is accepted for every key, so a user's existing playbook variables can be
+ * pasted in. An empty value means the default, as in sql-runner. Unknown keys, wrong types and bad
+ * values are errors naming the file, the key and what is allowed; overrides ({@code --var
+ * KEY=VALUE}) are checked the same way.
  */
 public final class PlaybookLoader {
   static final List<String> TOP_LEVEL_KEYS = List.of("module", "step", "variables");
@@ -84,9 +85,9 @@ public final class PlaybookLoader {
           "playbook " + source + " must be a YAML mapping with keys " + TOP_LEVEL_KEYS);
     }
     Map<String, Object> keys = normalise(top, source, "");
-    Module module = parseEnum(keys.get("module"), "module", source, Module.values(), Module::value);
+    String module = moduleName(keys.get("module"), source);
     List<String> allowed = new ArrayList<>(TOP_LEVEL_KEYS);
-    if (module == Module.CUSTOM) {
+    if (module.equals(Playbook.CUSTOM)) {
       allowed.addAll(CUSTOM_KEYS);
     }
     for (String key : keys.keySet()) {
@@ -112,7 +113,7 @@ public final class PlaybookLoader {
       raw.putAll(normalise(vars, source, "variables."));
     }
     Variables variables = variables(raw, source, overrides);
-    if (module != Module.CUSTOM) {
+    if (!module.equals(Playbook.CUSTOM)) {
       return new Playbook(source, module, step, variables);
     }
     List<SqlFile> sql =
@@ -241,6 +242,27 @@ public final class PlaybookLoader {
       result.put(name, entry.getValue());
     }
     return result;
+  }
+
+  /**
+   * The module a playbook names: a lower-case name ({@code sessions}, {@code users}, {@code
+   * custom}); which modules exist is known to the step layer, which finds them on the classpath.
+   */
+  private static String moduleName(Object value, String source) {
+    if (value == null) {
+      throw new WebModelException(
+          "missing key 'module' in " + source + "; the module to run, e.g. module: sessions");
+    }
+    String name = String.valueOf(value);
+    if (!name.matches("[a-z][a-z0-9_-]*")) {
+      throw new WebModelException(
+          "module must be a module's name (lower-case letters, digits, _ and -), got: '"
+              + name
+              + "' ("
+              + source
+              + ")");
+    }
+    return name;
   }
 
   private static <E extends Enum<E>> E parseEnum(

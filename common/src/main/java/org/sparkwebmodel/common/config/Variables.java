@@ -2,6 +2,7 @@ package org.sparkwebmodel.common.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparkwebmodel.common.table.ModelTable;
 import org.sparkwebmodel.common.table.TableName;
 
 /**
@@ -33,6 +34,11 @@ public record Variables(
     boolean skipDerived,
     CleanupMode cleanupMode,
     boolean endsRun) {
+
+  /** The name of a declared table in its schema, entropy applied. */
+  public TableName table(ModelTable table) {
+    return table.place() == ModelTable.Place.OUTPUT ? output(table.name()) : scratch(table.name());
+  }
 
   /** The name of a table in the scratch schema, entropy applied. */
   public TableName scratch(String name) {

@@ -35,7 +35,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.error.WebModelException;
-import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.ModelTable;
+import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
 
 /**
@@ -71,22 +72,25 @@ public final class CsvTables {
    * scheduler may retry a load whose process died after its commit.
    */
   public static Loaded load(DeltaStore store, TableName table, Path file, String loadId) {
-    boolean staged = table.name().startsWith("page_views_staged");
+    ModelTable input = ModelTables.PAGE_VIEWS_STAGED;
+    boolean staged = input.isNameOf(table);
     StructType schema;
     if (store.exists(table)) {
       schema = store.read(table).schema();
     } else if (staged) {
-      schema = Schemas.PAGE_VIEWS;
+      schema = input.schema();
     } else {
       throw new WebModelException(
           "table "
               + table
               + " does not exist ("
               + store.location(table)
-              + "); load creates only page_views_staged tables");
+              + "); load creates only "
+              + input.name()
+              + " tables");
     }
-    // page_view_id is the one NOT NULL column of page views (reference §2.1).
-    List<Row> rows = parse(file, table, schema, staged ? "page_view_id" : null);
+    // The key (page_view_id) is the one NOT NULL column of page views (reference §2.1).
+    List<Row> rows = parse(file, table, schema, staged ? input.key() : null);
     store.createIfMissing(table, schema);
     if (rows.isEmpty()) {
       return new Loaded(0, false);

@@ -2,7 +2,6 @@ package org.sparkwebmodel.common.custom;
 
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
-import org.sparkwebmodel.common.config.Module;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.SqlFile;
 import org.sparkwebmodel.common.config.Variables;
@@ -34,8 +33,8 @@ public final class CustomSqlJob implements ModuleJob {
   static final String CATALOG = "web_model";
 
   @Override
-  public Module module() {
-    return Module.CUSTOM;
+  public String name() {
+    return Playbook.CUSTOM;
   }
 
   @Override

@@ -25,7 +25,6 @@ import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
-import org.sparkwebmodel.common.custom.CustomSqlJob;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
@@ -36,7 +35,8 @@ import org.sparkwebmodel.common.table.Warehouse;
  * metastore ({@code {{.scratch_schema}}.sessions_this_run{{.entropy}}}) although none is used.
  * Reads, writes, MERGE, CREATE [OR REPLACE] TABLE [AS SELECT] go to Delta's own catalog with the
  * table's path; DROP TABLE deletes the table's folder. Registered per custom step in a session of
- * its own (see {@link CustomSqlJob}), option {@code warehouse} naming the root.
+ * its own (by the custom SQL steps, package {@code custom}), option {@code warehouse} naming the
+ * root.
  */
 public final class WarehouseCatalog implements StagingTableCatalog, SupportsNamespaces {
   private String name;

@@ -6,11 +6,10 @@ import static org.apache.spark.sql.functions.lit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.sparkwebmodel.common.config.Module;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.delta.Upsert;
-import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
 
 /**
@@ -24,17 +23,20 @@ public final class Metadata {
   private Metadata() {}
 
   public static TableName table(Variables vars) {
-    return vars.output("datamodel_metadata");
+    return vars.table(ModelTables.DATAMODEL_METADATA);
   }
 
   public static void ensureTable(DeltaStore store, Variables vars) {
-    store.createIfMissing(table(vars), Schemas.METADATA);
+    store.createIfMissing(table(vars), ModelTables.DATAMODEL_METADATA.schema());
   }
 
   /** Inserts or replaces the row of (run_id, model, module). */
   public static void write(DeltaStore store, Variables vars, MetadataRow row) {
     ensureTable(store, vars);
-    var source = store.spark().createDataFrame(List.of(row.toRow()), Schemas.METADATA);
+    var source =
+        store
+            .spark()
+            .createDataFrame(List.of(row.toRow()), ModelTables.DATAMODEL_METADATA.schema());
     // One row: its key is unique, and not NULL when its three columns are set.
     boolean keySet = row.runId() != null && row.model() != null && row.module() != null;
     Upsert.replace(
@@ -42,7 +44,7 @@ public final class Metadata {
   }
 
   /** Whether a row for this run and module exists already. */
-  public static boolean hasRow(DeltaStore store, Variables vars, Instant runId, Module module) {
+  public static boolean hasRow(DeltaStore store, Variables vars, Instant runId, String module) {
     if (!store.exists(table(vars))) {
       return false;
     }
@@ -52,7 +54,7 @@ public final class Metadata {
             col("run_id")
                 .equalTo(lit(runId))
                 .and(col("model").equalTo(MODEL))
-                .and(col("module").equalTo(module.value())))
+                .and(col("module").equalTo(module)))
         .isEmpty();
   }
 }

@@ -10,7 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
-import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
 
 /**
@@ -22,7 +22,7 @@ public final class RunId {
   private RunId() {}
 
   public static TableName table(Variables vars) {
-    return vars.scratch("metadata_run_id");
+    return vars.table(ModelTables.METADATA_RUN_ID);
   }
 
   /** The current run id, if a run is open. */
@@ -39,7 +39,10 @@ public final class RunId {
   public static Instant start(DeltaStore store, Variables vars, Instant now) {
     store.overwrite(
         table(vars),
-        store.spark().createDataFrame(List.of(RowFactory.create(now)), Schemas.RUN_ID));
+        store
+            .spark()
+            .createDataFrame(
+                List.of(RowFactory.create(now)), ModelTables.METADATA_RUN_ID.schema()));
     return now;
   }
 

@@ -7,7 +7,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
-import org.sparkwebmodel.common.config.Module;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.table.TableName;
@@ -41,11 +40,11 @@ public record RunState(
       StructType.fromDDL(
           "run_id TIMESTAMP, staged_version BIGINT, main_finished BOOLEAN, staged_table_id STRING");
 
-  public static TableName table(Variables vars, Module module) {
-    return vars.scratch(module.value() + "_run_state");
+  public static TableName table(Variables vars, String module) {
+    return vars.scratch(module + "_run_state");
   }
 
-  public static Optional<RunState> read(DeltaStore store, Variables vars, Module module) {
+  public static Optional<RunState> read(DeltaStore store, Variables vars, String module) {
     TableName table = table(vars, module);
     if (!store.exists(table)) {
       return Optional.empty();
@@ -74,12 +73,12 @@ public record RunState(
   }
 
   /** Replaces the stored state by this one. */
-  public void write(DeltaStore store, Variables vars, Module module) {
+  public void write(DeltaStore store, Variables vars, String module) {
     store.overwrite(table(vars, module), toDataset(store));
   }
 
   /** Marks this (stored, unfinished) state's main finished, by appending its finished copy. */
-  public RunState markFinished(DeltaStore store, Variables vars, Module module) {
+  public RunState markFinished(DeltaStore store, Variables vars, String module) {
     RunState done = finished();
     store.append(table(vars, module), done.toDataset(store));
     return done;
@@ -95,7 +94,7 @@ public record RunState(
     return new RunState(runId, stagedVersion, true, stagedTableId);
   }
 
-  public static void drop(DeltaStore store, Variables vars, Module module) {
+  public static void drop(DeltaStore store, Variables vars, String module) {
     store.drop(table(vars, module));
   }
 
@@ -104,7 +103,7 @@ public record RunState(
    * already logged a row under it (then that run is over for this module and a new one starts).
    */
   public static Instant runIdForNewMain(
-      DeltaStore store, Variables vars, Module module, Instant now) {
+      DeltaStore store, Variables vars, String module, Instant now) {
     return RunId.current(store, vars)
         .filter(id -> !Metadata.hasRow(store, vars, id, module))
         .orElseGet(() -> RunId.start(store, vars, now));

@@ -3,6 +3,7 @@ package org.sparkwebmodel.common.step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.sparkwebmodel.common.config.Step;
 import org.sparkwebmodel.common.error.WebModelException;
 
 /**
@@ -12,8 +13,9 @@ import org.sparkwebmodel.common.error.WebModelException;
  * {@value #HALT_STATUS}: no finally block, shutdown hook or lock release runs, as after {@code kill
  * -9}. Tests arm a point in their own thread instead, which throws {@link Crash}.
  *
- * <p>Point names are {@code <module>.<step>.<write>.before|after}, plus {@code <module>.<step>.end}
- * after a step's last write; {@link #POINTS} lists them all in the order a full run passes them.
+ * <p>The step protocol names the points after its phases ({@code
+ * <module>.<step>.<write>.before|after}, {@code <module>.main.start}, {@code <module>.<step>.end});
+ * {@link #points()} lists them all in the order a full run passes them.
  */
 public final class Faults {
   public static final String ENV = "WEB_MODEL_FAULT";
@@ -21,36 +23,16 @@ public final class Faults {
   public static final int HALT_STATUS = 137;
 
   /**
-   * Every point, in the order a full run (sessions main, users main, the completes) passes them.
+   * Every point of the modules on the classpath, in the order a full run passes them: each module's
+   * main in chain order, then each module's complete.
    */
-  public static final List<String> POINTS =
-      List.of(
-          "sessions.main.start",
-          "sessions.main.upsert.before",
-          "sessions.main.upsert.after",
-          "sessions.main.stage_next.before",
-          "sessions.main.stage_next.after",
-          "sessions.main.metadata.before",
-          "sessions.main.metadata.after",
-          "sessions.main.end",
-          "users.main.start",
-          "users.main.upsert.before",
-          "users.main.upsert.after",
-          "users.main.metadata.before",
-          "users.main.metadata.after",
-          "users.main.end",
-          "sessions.complete.remove_staged.before",
-          "sessions.complete.remove_staged.after",
-          "sessions.complete.cleanup.before",
-          "sessions.complete.cleanup.after",
-          "sessions.complete.end",
-          "users.complete.users_manifest.before",
-          "users.complete.users_manifest.after",
-          "users.complete.remove_staged.before",
-          "users.complete.remove_staged.after",
-          "users.complete.cleanup.before",
-          "users.complete.cleanup.after",
-          "users.complete.end");
+  public static List<String> points() {
+    List<String> points = new ArrayList<>();
+    for (Step step : List.of(Step.MAIN, Step.COMPLETE)) {
+      Modules.model().forEach(module -> points.addAll(StepProtocol.points(module, step)));
+    }
+    return List.copyOf(points);
+  }
 
   private static final ThreadLocal<String> ARMED = new ThreadLocal<>();
   private static final ThreadLocal<List<String>> PASSED = new ThreadLocal<>();
@@ -110,16 +92,17 @@ public final class Faults {
     if (name == null || name.isEmpty()) {
       return null;
     }
-    if (!POINTS.contains(name)) {
+    List<String> points = points();
+    if (!points.contains(name)) {
       throw new WebModelException(
-          ENV + "=" + name + " is not a fault point; the points are " + String.join(", ", POINTS));
+          ENV + "=" + name + " is not a fault point; the points are " + String.join(", ", points));
     }
     return name;
   }
 
   /** Tests: crash (throw {@link Crash}) at {@code name} the next time this thread passes it. */
   public static void arm(String name) {
-    if (!POINTS.contains(name)) {
+    if (!points().contains(name)) {
       throw new IllegalArgumentException("not a fault point: " + name);
     }
     ARMED.set(name);

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -17,16 +18,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.sparkwebmodel.common.error.WebModelException;
-import org.sparkwebmodel.common.table.Schemas;
+import org.sparkwebmodel.common.table.ModelTable;
+import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
 
 /**
  * The data-quality rules of a table (reference §7.1, §7.2, DECISIONS 1 and 11): its columns, its
  * key unique and not NULL (so its row count equals its count of distinct keys), and the columns
  * that must not be NULL. The jobs check their {@code *_this_run} table against {@link #required}
- * rules before writing any derived table; {@code web-model check} checks the derived tables after a
- * run, and also counts the reference's not-NULL expectations that our data does not guarantee (a
- * page view without {@code domain_userid} gives a session without one, DECISIONS 14).
+ * rules before writing any derived table (the rules are the table's declaration, {@link
+ * ModelTable}); {@code web-model check} checks the derived tables after a run, and also counts the
+ * reference's not-NULL expectations that our data does not guarantee (a page view without {@code
+ * domain_userid} gives a session without one, DECISIONS 14).
  *
  * @param schema the expected columns, in order
  * @param key the key column
@@ -56,40 +59,13 @@ public record QualityGate(
     }
   }
 
-  /** sessions and sessions_this_run. */
-  public static final QualityGate SESSIONS =
-      new QualityGate(
-          Schemas.SESSIONS,
-          "domain_sessionid",
-          List.of("page_views"),
-          List.of(
-              "domain_sessionidx",
-              "start_tstamp",
-              "end_tstamp",
-              "domain_userid",
-              "network_userid",
-              "engaged_time_in_s",
-              "absolute_time_in_s",
-              "first_page_url",
-              "last_page_url"));
-
-  /** users and users_this_run. */
-  public static final QualityGate USERS =
-      new QualityGate(
-          Schemas.USERS,
-          "domain_userid",
-          List.of("sessions", "page_views"),
-          List.of(
-              "network_userid",
-              "start_tstamp",
-              "end_tstamp",
-              "engaged_time_in_s",
-              "first_page_url",
-              "last_page_url"));
-
-  /** users_manifest and the staged users manifest: one row per user. */
-  public static final QualityGate USERID_MANIFEST =
-      new QualityGate(Schemas.USERID_MANIFEST, "domain_userid", List.of("start_tstamp"), List.of());
+  /** The rules of a declared table: its columns, its key, its not-NULL columns. */
+  public static QualityGate of(ModelTable table) {
+    if (table.key() == null) {
+      throw new IllegalArgumentException("table " + table.name() + " declares no key to check");
+    }
+    return new QualityGate(table.schema(), table.key(), table.notNull(), table.expectedNotNull());
+  }
 
   /**
    * Checks every rule over {@code rows} in one aggregation pass, plus one small query per broken
@@ -161,10 +137,12 @@ public record QualityGate(
   /**
    * Fails before {@code beforeWhat}, naming the table, the first broken rule and a sample key, when
    * {@code rows} break an enforced rule. Otherwise returns, from the same pass over the rows, their
-   * count, their count of distinct keys and the values of the {@code extras} aggregates.
+   * count, their count of distinct keys and the first and last value of {@code timeKey} (both
+   * {@code null} when {@code timeKey} is).
    */
-  public Row require(TableName table, Dataset<Row> rows, String beforeWhat, Column... extras) {
-    Checked checked = check(rows, false, List.of(extras));
+  public BatchStats require(TableName table, Dataset<Row> rows, String beforeWhat, String timeKey) {
+    List<Column> extras = timeKey == null ? List.of() : List.of(min(timeKey), max(timeKey));
+    Checked checked = check(rows, false, extras);
     for (Finding finding : checked.findings()) {
       if (finding.broken()) {
         throw new WebModelException(
@@ -181,7 +159,17 @@ public record QualityGate(
                 + " for inspection)");
       }
     }
-    return checked.values();
+    Row values = checked.values();
+    return new BatchStats(
+        values.getLong(0),
+        values.getLong(1),
+        timeKey == null || values.isNullAt(2) ? null : values.getAs(2),
+        timeKey == null || values.isNullAt(3) ? null : values.getAs(3));
+  }
+
+  /** As {@link #require(TableName, Dataset, String, String)}, without a time key. */
+  public BatchStats require(TableName table, Dataset<Row> rows, String beforeWhat) {
+    return require(table, rows, beforeWhat, null);
   }
 
   /**
@@ -192,7 +180,7 @@ public record QualityGate(
   public static List<Finding> checkMetadata(Dataset<Row> rows) {
     List<Finding> findings = new ArrayList<>();
     String columns =
-        new QualityGate(Schemas.METADATA, "run_id", List.of(), List.of())
+        new QualityGate(ModelTables.DATAMODEL_METADATA.schema(), "run_id", List.of(), List.of())
             .columnsProblem(rows.schema());
     findings.add(new Finding("columns as specified", columns == null ? 0 : 1, columns, true));
     if (columns != null) {

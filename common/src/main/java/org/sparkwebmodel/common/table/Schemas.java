@@ -4,8 +4,9 @@ import java.util.List;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Spark schemas of the tables the modules share (types per DECISIONS.md: strings STRING, counts and
- * seconds INT, floats DOUBLE, spider_or_robot BOOLEAN, timestamps TIMESTAMP in UTC).
+ * Spark schemas of the tables the modules share: the page views the model starts from and the run's
+ * own tables (types per DECISIONS.md: strings STRING, counts and seconds INT, floats DOUBLE,
+ * spider_or_robot BOOLEAN, timestamps TIMESTAMP in UTC).
  */
 public final class Schemas {
   private Schemas() {}
@@ -50,7 +51,8 @@ public final class Schemas {
           "operating_system_name_version",
           "operating_system_version");
 
-  private static String enrichmentDdl() {
+  /** The enrichment columns as DDL, each with its type, preceded by a comma. */
+  public static String enrichmentDdl() {
     StringBuilder ddl = new StringBuilder();
     for (String column : ENRICHMENT_COLUMNS) {
       ddl.append(", ")
@@ -82,47 +84,6 @@ public final class Schemas {
               + " br_viewwidth INT, br_viewheight INT, br_colordepth STRING, br_renderengine STRING,"
               + " os_timezone STRING"
               + enrichmentDdl());
-
-  /** {@code sessions} and {@code sessions_this_run}: the 90 columns of Appendix A, in order. */
-  public static final StructType SESSIONS =
-      StructType.fromDDL(
-          "app_id STRING, domain_sessionid STRING, domain_sessionidx INT, start_tstamp TIMESTAMP,"
-              + " end_tstamp TIMESTAMP, user_id STRING, domain_userid STRING, network_userid STRING,"
-              + " page_views INT, engaged_time_in_s INT, absolute_time_in_s INT,"
-              + " first_page_title STRING, first_page_url STRING, first_page_urlscheme STRING,"
-              + " first_page_urlhost STRING, first_page_urlpath STRING, first_page_urlquery STRING,"
-              + " first_page_urlfragment STRING, last_page_title STRING, last_page_url STRING,"
-              + " last_page_urlscheme STRING, last_page_urlhost STRING, last_page_urlpath STRING,"
-              + " last_page_urlquery STRING, last_page_urlfragment STRING, referrer STRING,"
-              + " refr_urlscheme STRING, refr_urlhost STRING, refr_urlpath STRING, refr_urlquery STRING,"
-              + " refr_urlfragment STRING, refr_medium STRING, refr_source STRING, refr_term STRING,"
-              + " mkt_medium STRING, mkt_source STRING, mkt_term STRING, mkt_content STRING,"
-              + " mkt_campaign STRING, mkt_clickid STRING, mkt_network STRING, geo_country STRING,"
-              + " geo_region STRING, geo_region_name STRING, geo_city STRING, geo_zipcode STRING,"
-              + " geo_latitude DOUBLE, geo_longitude DOUBLE, geo_timezone STRING,"
-              + " user_ipaddress STRING, useragent STRING, br_renderengine STRING, br_lang STRING,"
-              + " os_timezone STRING"
-              + enrichmentDdl());
-
-  /** {@code users} and {@code users_this_run}: the 38 columns of Appendix B, in order. */
-  public static final StructType USERS =
-      StructType.fromDDL(
-          "user_id STRING, domain_userid STRING, network_userid STRING, start_tstamp TIMESTAMP,"
-              + " end_tstamp TIMESTAMP, page_views INT, sessions INT, engaged_time_in_s INT,"
-              + " first_page_title STRING, first_page_url STRING, first_page_urlscheme STRING,"
-              + " first_page_urlhost STRING, first_page_urlpath STRING, first_page_urlquery STRING,"
-              + " first_page_urlfragment STRING, last_page_title STRING, last_page_url STRING,"
-              + " last_page_urlscheme STRING, last_page_urlhost STRING, last_page_urlpath STRING,"
-              + " last_page_urlquery STRING, last_page_urlfragment STRING, referrer STRING,"
-              + " refr_urlscheme STRING, refr_urlhost STRING, refr_urlpath STRING,"
-              + " refr_urlquery STRING, refr_urlfragment STRING, refr_medium STRING,"
-              + " refr_source STRING, refr_term STRING, mkt_medium STRING, mkt_source STRING,"
-              + " mkt_term STRING, mkt_content STRING, mkt_campaign STRING, mkt_clickid STRING,"
-              + " mkt_network STRING");
-
-  /** {@code sessions_userid_manifest_staged} (and {@code users_manifest}). */
-  public static final StructType USERID_MANIFEST =
-      StructType.fromDDL("domain_userid STRING, start_tstamp TIMESTAMP");
 
   /** {@code datamodel_metadata}: the 14 columns of reference §3.2. */
   public static final StructType METADATA =

@@ -27,7 +27,7 @@ class TestPlaybookLoader {
         PlaybookLoader.load(
             file("module: sessions\nstep: main\nvariables:\n  upsert_lookback:\n  entropy:\n"),
             Map.of());
-    assertThat(playbook.module()).isEqualTo(Module.SESSIONS);
+    assertThat(playbook.module()).isEqualTo("sessions");
     assertThat(playbook.step()).isEqualTo(Step.MAIN);
     Variables vars = playbook.variables();
     assertThat(vars)
@@ -166,7 +166,8 @@ class TestPlaybookLoader {
   void rejectsMissingOrBadModuleAndStep() throws IOException {
     Path noModule = file("step: main\n");
     assertThatThrownBy(() -> PlaybookLoader.load(noModule, Map.of()))
-        .hasMessage("missing key 'module' in " + noModule + "; one of [sessions, users, custom]");
+        .hasMessage(
+            "missing key 'module' in " + noModule + "; the module to run, e.g. module: sessions");
     Path badStep = file("module: sessions\nstep: run\n");
     assertThatThrownBy(() -> PlaybookLoader.load(badStep, Map.of()))
         .hasMessage("step must be one of [main, complete, destroy], got: 'run' (" + badStep + ")");
@@ -183,7 +184,7 @@ class TestPlaybookLoader {
           "sessions/XX-destroy-sessions.yml"
         }) {
       Playbook playbook = PlaybookLoader.load(Path.of("../configs", name), Map.of());
-      assertThat(playbook.module()).as(name).isEqualTo(Module.SESSIONS);
+      assertThat(playbook.module()).as(name).isEqualTo("sessions");
     }
   }
 }

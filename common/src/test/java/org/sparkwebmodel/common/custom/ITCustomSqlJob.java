@@ -15,11 +15,11 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkwebmodel.common.cli.WebModelCli;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.error.WebModelException;
+import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.step.StepReport;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
@@ -47,7 +47,7 @@ class ITCustomSqlJob {
 
   StepReport run(String playbook) {
     Playbook loaded = PlaybookLoader.load(Path.of(playbook), vars);
-    return WebModelCli.jobFor(loaded.module()).run(SharedSpark.session(), loaded);
+    return Modules.named(loaded.module(), loaded.source()).run(SharedSpark.session(), loaded);
   }
 
   void stage(Row... rows) {

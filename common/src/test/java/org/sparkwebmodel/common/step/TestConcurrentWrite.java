@@ -7,45 +7,80 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkwebmodel.common.config.Module;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.config.Variables;
-import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.delta.StagedInput;
 import org.sparkwebmodel.common.error.WebModelException;
-import org.sparkwebmodel.common.table.TableName;
+import org.sparkwebmodel.common.table.ModelTable;
 import org.sparkwebmodel.common.testing.SharedSpark;
 
 class TestConcurrentWrite {
   @TempDir Path dir;
 
-  /** A job whose main loses a Delta commit race, as when another writer commits first. */
-  static final class LosingJob extends AbstractModuleJob {
+  /**
+   * A module whose main loses a Delta commit race at its first table access, as when another writer
+   * commits first.
+   */
+  static final class LosingJob extends ModelModule<InputQuality, Transformed> {
+    private static final ModelTable TABLE =
+        ModelTable.scratch("t", StructType.fromDDL("k STRING")).keyed("k");
+
     LosingJob() {
       super(Clock.systemUTC());
     }
 
     @Override
-    public Module module() {
-      return Module.SESSIONS;
+    public String name() {
+      return "sessions";
     }
 
     @Override
-    protected StepReport main(DeltaStore store, Variables vars, StepLog log) {
+    public ModelTable input() {
       throw new ConcurrentAppendException(
           "Files were added to the root of the table by a concurrent update.\nRefer to the documentation");
     }
 
     @Override
-    protected StepReport complete(DeltaStore store, Variables vars, StepLog log) {
+    public ModelTable derived() {
+      return TABLE;
+    }
+
+    @Override
+    public ModelTable thisRun() {
+      return TABLE;
+    }
+
+    @Override
+    public List<ModelTable> permanent() {
+      return List.of();
+    }
+
+    @Override
+    public List<ModelTable> scratch() {
+      return List.of();
+    }
+
+    @Override
+    protected InputQuality checkInput(
+        StepContext step, StagedInput.Pinned input, java.time.Instant runStart) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    protected List<TableName> destroyedTables(Variables vars) {
-      return List.of();
+    protected Transformed transform(
+        StepContext step, StagedInput.Pinned input, InputQuality quality) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    protected Optional<java.time.Instant> upsertFrom(
+        Variables vars, Transformed transformed, BatchStats batch) {
+      throw new UnsupportedOperationException();
     }
   }
 

@@ -37,6 +37,39 @@ public final class TestRows {
         .toList();
   }
 
+  /**
+   * Rows of a DDL schema written as JSON lines, one object per row, columns not named NULL:
+   *
+   * <pre>{@code
+   * TestRows.json(
+   *     "domain_userid STRING, start_tstamp TIMESTAMP",
+   *     "{'domain_userid': 'u1', 'start_tstamp': '2021-03-01T10:00:00Z'}",
+   *     "{'domain_userid': 'u2'}")
+   * }</pre>
+   *
+   * Single quotes stand for double quotes, so lines read as they would in a JSON file. A value that
+   * does not fit its column fails the test instead of becoming NULL.
+   */
+  public static Dataset<Row> json(String ddl, String... lines) {
+    return json(StructType.fromDDL(ddl), lines);
+  }
+
+  /** As {@link #json(String, String...)}, for a schema at hand. */
+  public static Dataset<Row> json(StructType schema, String... lines) {
+    List<String> json =
+        java.util.Arrays.stream(lines).map(line -> line.replace('\'', '"')).toList();
+    Dataset<Row> rows =
+        SharedSpark.session()
+            .read()
+            .schema(schema)
+            .option("mode", "FAILFAST")
+            .option("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]XXX")
+            .json(
+                SharedSpark.session().createDataset(json, org.apache.spark.sql.Encoders.STRING()));
+    // Collected once, so the rows are checked now and the dataset is plain local data.
+    return dataset(schema, rows.collectAsList());
+  }
+
   public static Dataset<Row> dataset(StructType schema, List<Row> rows) {
     return SharedSpark.session().createDataFrame(rows, schema);
   }

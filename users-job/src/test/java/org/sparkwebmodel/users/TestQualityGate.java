@@ -1,4 +1,4 @@
-package org.sparkwebmodel.common.step;
+package org.sparkwebmodel.users;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,12 +11,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.sparkwebmodel.common.error.WebModelException;
+import org.sparkwebmodel.common.step.QualityGate;
 import org.sparkwebmodel.common.table.Schemas;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.testing.TestRows;
 
 class TestQualityGate {
-  static final StructType USERS = Schemas.USERS;
+  static final StructType USERS = UsersJob.USERS.schema();
 
   static Row user(String id, Integer sessions, Integer pageViews, String network) {
     Map<String, Object> values = new HashMap<>();
@@ -32,7 +33,7 @@ class TestQualityGate {
   }
 
   static List<String> findings(Dataset<Row> rows) {
-    return QualityGate.USERS.check(rows, true).stream()
+    return QualityGate.of(UsersJob.USERS).check(rows, true).stream()
         .filter(QualityGate.Finding::broken)
         .map(f -> f + (f.enforced() ? "" : " (expectation)"))
         .toList();
@@ -41,7 +42,8 @@ class TestQualityGate {
   @Test
   void cleanRowsBreakNoEnforcedRule() {
     Dataset<Row> rows = users(user("u1", 1, 2, "n1"), user("u2", 3, 5, null));
-    QualityGate.USERS.require(new TableName("scratch", "users_this_run"), rows, "derived.users");
+    QualityGate.of(UsersJob.USERS)
+        .require(new TableName("scratch", "users_this_run"), rows, "derived.users");
     // the reference's expectations that our data does not guarantee are counted, not enforced
     assertThat(findings(rows))
         .contains("network_userid not NULL: 1 rows, e.g. domain_userid=u2 (expectation)");
@@ -59,7 +61,9 @@ class TestQualityGate {
             user("u3", null, 2, "n"),
             user("u4", 1, null, "n"));
     List<QualityGate.Finding> enforced =
-        QualityGate.USERS.check(rows, false).stream().filter(QualityGate.Finding::broken).toList();
+        QualityGate.of(UsersJob.USERS).check(rows, false).stream()
+            .filter(QualityGate.Finding::broken)
+            .toList();
     assertThat(enforced)
         .extracting(Object::toString)
         .containsExactly(
@@ -69,10 +73,11 @@ class TestQualityGate {
             "page_views not NULL: 1 rows, e.g. domain_userid=u4");
     assertThatThrownBy(
             () ->
-                QualityGate.USERS.require(
-                    new TableName("scratch", "users_this_run"),
-                    rows.where("domain_userid = 'u4'"),
-                    "derived.users"))
+                QualityGate.of(UsersJob.USERS)
+                    .require(
+                        new TableName("scratch", "users_this_run"),
+                        rows.where("domain_userid = 'u4'"),
+                        "derived.users"))
         .isInstanceOf(WebModelException.class)
         .hasMessage(
             "data-quality gate failed on scratch.users_this_run: rule 'page_views not NULL' is"
@@ -83,7 +88,7 @@ class TestQualityGate {
   @Test
   void wrongColumnsAreNamedFirst() {
     Dataset<Row> rows = users(user("u1", 1, 2, "n")).drop("last_page_url");
-    assertThat(QualityGate.USERS.check(rows, false))
+    assertThat(QualityGate.of(UsersJob.USERS).check(rows, false))
         .extracting(Object::toString)
         .containsExactly(
             "columns as specified: column 17 is last_page_urlscheme STRING, expected"
