@@ -72,42 +72,16 @@ public final class SessionsJob extends ModelModule<SessionsJob.PageViewQuality, 
 
   /** A job whose run ids and run timestamps come from {@code clock} (tests). */
   public SessionsJob(Clock clock) {
-    super(clock);
-  }
-
-  @Override
-  public String name() {
-    return "sessions";
-  }
-
-  @Override
-  public ModelTable input() {
-    return ModelTables.PAGE_VIEWS_STAGED;
-  }
-
-  @Override
-  public ModelTable derived() {
-    return SESSIONS;
-  }
-
-  @Override
-  public ModelTable thisRun() {
-    return SESSIONS_THIS_RUN;
-  }
-
-  @Override
-  public List<ModelTable> permanent() {
-    return List.of(SESSIONS, USERID_MANIFEST_STAGED);
-  }
-
-  @Override
-  public List<ModelTable> scratch() {
-    return List.of(SESSIONS_THIS_RUN, USERID_MANIFEST_THIS_RUN);
-  }
-
-  @Override
-  public Optional<ModelTable> stagedForNext() {
-    return Optional.of(USERID_MANIFEST_STAGED);
+    super(
+        "sessions",
+        clock,
+        new Tables(
+            ModelTables.PAGE_VIEWS_STAGED,
+            SESSIONS,
+            SESSIONS_THIS_RUN,
+            List.of(SESSIONS, USERID_MANIFEST_STAGED),
+            List.of(SESSIONS_THIS_RUN, USERID_MANIFEST_THIS_RUN),
+            Optional.of(USERID_MANIFEST_STAGED)));
   }
 
   /**

@@ -64,37 +64,16 @@ public final class UsersJob extends ModelModule<UsersJob.StagedUsers, UsersJob.B
 
   /** A job whose run ids and run timestamps come from {@code clock} (tests). */
   UsersJob(Clock clock) {
-    super(clock);
-  }
-
-  @Override
-  public String name() {
-    return "users";
-  }
-
-  @Override
-  public ModelTable input() {
-    return SessionsJob.USERID_MANIFEST_STAGED;
-  }
-
-  @Override
-  public ModelTable derived() {
-    return USERS;
-  }
-
-  @Override
-  public ModelTable thisRun() {
-    return USERS_THIS_RUN;
-  }
-
-  @Override
-  public List<ModelTable> permanent() {
-    return List.of(USERS, USERS_MANIFEST);
-  }
-
-  @Override
-  public List<ModelTable> scratch() {
-    return List.of(USERIDS_THIS_RUN, USERS_THIS_RUN);
+    super(
+        "users",
+        clock,
+        new Tables(
+            SessionsJob.USERID_MANIFEST_STAGED,
+            USERS,
+            USERS_THIS_RUN,
+            List.of(USERS, USERS_MANIFEST),
+            List.of(USERIDS_THIS_RUN, USERS_THIS_RUN),
+            Optional.empty()));
   }
 
   /** The staged users are not de-duplicated: the staged manifest is unique by construction. */

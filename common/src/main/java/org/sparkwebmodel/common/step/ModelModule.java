@@ -18,14 +18,14 @@ import org.sparkwebmodel.common.table.ModelTable;
  * complete and destroy steps the same way for every module; a module supplies
  *
  * <ul>
- *   <li>its tables, declared once ({@link ModelTable}: schema, key, gate rules): the staged {@link
- *       #input()} it reads, the {@link #derived()} table it upserts, the {@link #thisRun()} batch,
- *       the other tables it keeps ({@link #permanent()}) and its {@link #scratch()} tables;
+ *   <li>its name and its tables, declared once ({@link Tables}): the staged input it reads, the
+ *       derived table it upserts, the {@code *_this_run} batch, the other tables it keeps and its
+ *       scratch tables;
  *   <li>its input check ({@link #checkInput}) and its transform ({@link #transform}), which writes
  *       the {@code *_this_run} table from the pinned input, calling the module's pure transform;
  *   <li>its upsert window ({@link #upsertFrom});
- *   <li>what it stages for the next module ({@link #stagedForNext()}, {@link #stageNext}) and what
- *       its complete step folds in before the staged rows go ({@link #completeWrites()}).
+ *   <li>what it stages for the next module ({@link #stageNext}) and what its complete step folds in
+ *       before the staged rows go ({@link #completeWrites()}).
  * </ul>
  *
  * Adding a module is one such class plus its playbooks, registered in {@code
@@ -36,10 +36,53 @@ import org.sparkwebmodel.common.table.ModelTable;
  */
 public abstract class ModelModule<Q extends InputQuality, T extends Transformed>
     implements ModuleJob {
+  private final String name;
   private final Clock clock;
+  private final Tables tables;
 
-  protected ModelModule(Clock clock) {
+  /**
+   * The tables of a module, declared once ({@link ModelTable}: schema, key, gate rules).
+   *
+   * @param input the staged table main reads at a pinned version; complete removes those rows by
+   *     its key
+   * @param derived the table main upserts the batch into, on its key, within the upsert window
+   * @param thisRun the batch: main writes it from the input, the gate checks it, the upsert reads
+   *     it
+   * @param permanent the tables main creates when missing: the derived table, the module's
+   *     manifests and the table it stages for the next module
+   * @param scratch the scratch tables complete drops by {@code cleanup_mode}
+   * @param stagedForNext the table main stages for the next module (fault points {@code
+   *     main.stage_next}), if any
+   */
+  public record Tables(
+      ModelTable input,
+      ModelTable derived,
+      ModelTable thisRun,
+      List<ModelTable> permanent,
+      List<ModelTable> scratch,
+      Optional<ModelTable> stagedForNext) {
+    public Tables {
+      permanent = List.copyOf(permanent);
+      scratch = List.copyOf(scratch);
+      if (!permanent.contains(derived)) {
+        throw new IllegalArgumentException("the derived table " + derived.name() + " is permanent");
+      }
+      if (stagedForNext.isPresent() && !permanent.contains(stagedForNext.get())) {
+        throw new IllegalArgumentException(
+            "the staged table " + stagedForNext.get().name() + " is permanent");
+      }
+    }
+  }
+
+  /**
+   * @param name the module's name in playbooks and in {@code datamodel_metadata.module}
+   * @param clock where run ids and run timestamps come from
+   * @param tables the module's tables
+   */
+  protected ModelModule(String name, Clock clock, Tables tables) {
+    this.name = name;
     this.clock = clock;
+    this.tables = tables;
   }
 
   @Override
@@ -47,27 +90,38 @@ public abstract class ModelModule<Q extends InputQuality, T extends Transformed>
     return new StepProtocol<>(this).run(spark, playbook);
   }
 
-  /** The staged table main reads at a pinned version; complete removes those rows by its key. */
-  public abstract ModelTable input();
+  @Override
+  public final String name() {
+    return name;
+  }
 
-  /** The table main upserts the batch into, on its key, within the upsert window. */
-  public abstract ModelTable derived();
+  /** The module's tables. */
+  public final Tables declared() {
+    return tables;
+  }
 
-  /** The batch: main writes it from the input, the gate checks it, the upsert reads it. */
-  public abstract ModelTable thisRun();
+  public final ModelTable input() {
+    return tables.input();
+  }
 
-  /**
-   * The tables main creates when missing and destroy drops: the derived table, the module's
-   * manifests and the table it stages for the next module.
-   */
-  public abstract List<ModelTable> permanent();
+  public final ModelTable derived() {
+    return tables.derived();
+  }
 
-  /** The scratch tables complete drops by {@code cleanup_mode}, and destroy drops. */
-  public abstract List<ModelTable> scratch();
+  public final ModelTable thisRun() {
+    return tables.thisRun();
+  }
 
-  /** The table main stages for the next module (fault points {@code main.stage_next}), if any. */
-  public Optional<ModelTable> stagedForNext() {
-    return Optional.empty();
+  public final List<ModelTable> permanent() {
+    return tables.permanent();
+  }
+
+  public final List<ModelTable> scratch() {
+    return tables.scratch();
+  }
+
+  public final Optional<ModelTable> stagedForNext() {
+    return tables.stagedForNext();
   }
 
   /** The column of {@code datamodel_metadata.time_key}, and of the upsert window. */

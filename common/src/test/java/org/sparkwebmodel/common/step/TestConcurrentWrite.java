@@ -14,9 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.config.Variables;
+import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.delta.StagedInput;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.table.ModelTable;
+import org.sparkwebmodel.common.table.Warehouse;
 import org.sparkwebmodel.common.testing.SharedSpark;
 
 class TestConcurrentWrite {
@@ -31,44 +33,17 @@ class TestConcurrentWrite {
         ModelTable.scratch("t", StructType.fromDDL("k STRING")).keyed("k");
 
     LosingJob() {
-      super(Clock.systemUTC());
-    }
-
-    @Override
-    public String name() {
-      return "sessions";
-    }
-
-    @Override
-    public ModelTable input() {
-      throw new ConcurrentAppendException(
-          "Files were added to the root of the table by a concurrent update.\nRefer to the documentation");
-    }
-
-    @Override
-    public ModelTable derived() {
-      return TABLE;
-    }
-
-    @Override
-    public ModelTable thisRun() {
-      return TABLE;
-    }
-
-    @Override
-    public List<ModelTable> permanent() {
-      return List.of();
-    }
-
-    @Override
-    public List<ModelTable> scratch() {
-      return List.of();
+      super(
+          "sessions",
+          Clock.systemUTC(),
+          new Tables(TABLE, TABLE, TABLE, List.of(TABLE), List.of(), Optional.empty()));
     }
 
     @Override
     protected InputQuality checkInput(
         StepContext step, StagedInput.Pinned input, java.time.Instant runStart) {
-      throw new UnsupportedOperationException();
+      throw new ConcurrentAppendException(
+          "Files were added to the root of the table by a concurrent update.\nRefer to the documentation");
     }
 
     @Override
@@ -90,6 +65,9 @@ class TestConcurrentWrite {
         PlaybookLoader.load(
             Path.of("../configs/sessions/01-sessions-main.yml"),
             Map.of("warehouse", dir.toString()));
+    // The staged input exists, so main gets as far as the module's first write.
+    new DeltaStore(SharedSpark.session(), new Warehouse(dir.toString()))
+        .createIfMissing(playbook.variables().table(LosingJob.TABLE), LosingJob.TABLE.schema());
     assertThatThrownBy(() -> new LosingJob().run(SharedSpark.session(), playbook))
         .isInstanceOf(WebModelException.class)
         .hasMessage(
