@@ -1,4 +1,4 @@
-package org.sparkwebmodel.sessions;
+package org.sparkwebmodel.tools;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -39,6 +39,7 @@ import org.sparkwebmodel.common.sample.SampleData;
 import org.sparkwebmodel.common.step.StepReport;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
+import org.sparkwebmodel.sessions.Sessionize;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
