@@ -8,7 +8,8 @@
 #                                                    of F x H page views, and the ratio
 #   scripts/benchmark.sh --help                      all options
 #
-# Runs in one JVM through scripts/web-model (builds the project on first use). Defaults to
+# Runs in one JVM through scripts/web-model, from the classpath of the tools module (tools/, not
+# part of any cluster jar; builds the project on first use). Defaults to
 # local[2], the machine the README's figures come from; WEB_MODEL_MASTER, WEB_MODEL_HEAP and
 # WEB_MODEL_PARTITIONS change it as for scripts/web-model. Prints the step logs on stderr and the
 # table of figures on stdout.
@@ -16,5 +17,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
 export WEB_MODEL_MASTER="${WEB_MODEL_MASTER:-local[2]}"
-export WEB_MODEL_MAIN=org.sparkwebmodel.sessions.Benchmark
+export WEB_MODEL_MAIN=org.sparkwebmodel.tools.Benchmark
+export WEB_MODEL_TOOLS=true
 exec "$ROOT/scripts/web-model" "$@"

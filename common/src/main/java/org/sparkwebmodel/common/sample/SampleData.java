@@ -118,11 +118,10 @@ public final class SampleData {
     String domainUserid = uuid(traits);
     String networkUserid = uuid(traits);
     String userId = traits.nextInt(4) == 0 ? "user-" + user : null;
-    int agentIndex = traits.nextInt(Catalog.AGENTS.length);
-    String[] agent = Catalog.AGENTS[agentIndex];
-    int geoIndex = traits.nextInt(Catalog.GEO.length);
-    String[] geo = Catalog.GEO[geoIndex];
-    String lang = Catalog.LANGS[traits.nextInt(Catalog.LANGS.length)];
+    int agentIndex = traits.nextInt(Catalog.AGENTS.size());
+    Catalog.UserAgent agent = Catalog.AGENTS.get(agentIndex);
+    Catalog.Geo geo = Catalog.GEO.get(traits.nextInt(Catalog.GEO.size()));
+    String lang = Catalog.LANGUAGES.get(traits.nextInt(Catalog.LANGUAGES.size()));
     String ip =
         "10." + traits.nextInt(256) + "." + traits.nextInt(256) + "." + (1 + traits.nextInt(254));
     boolean loggedIn = userId != null && random.nextInt(3) > 0;
@@ -134,9 +133,10 @@ public final class SampleData {
     long startMicros =
         shape.firstDay().getEpochSecond() * 1_000_000L
             + (long) (random.nextDouble() * shape.days() * 86_400L * 1_000_000L);
-    String[] referrer = Catalog.REFERRERS[random.nextInt(Catalog.REFERRERS.length)];
+    Catalog.Referrer referrer = Catalog.REFERRERS.get(random.nextInt(Catalog.REFERRERS.size()));
+    Catalog.Marketing marketing = referrer.marketing();
     for (int index = 1; index <= pages; index++) {
-      String[] page = Catalog.PAGES[random.nextInt(Catalog.PAGES.length)];
+      Catalog.Page page = Catalog.PAGES.get(random.nextInt(Catalog.PAGES.size()));
       int pings = random.nextInt(4) == 0 ? 0 : random.nextInt(30);
       long durationMicros = pings == 0 ? 0 : pings * 10_000_000L + random.nextInt(10_000_000);
       int engaged = pings == 0 ? 0 : 10 * (pings - 1) + 5;
@@ -147,7 +147,7 @@ public final class SampleData {
               (Math.floorDiv(startMicros + durationMicros, 1_000_000L)
                   - Math.floorDiv(startMicros, 1_000_000L));
       boolean first = index == 1;
-      String query = first && referrer[9] != null ? referrer[9] : null;
+      String query = first ? marketing.pageQuery() : null;
       int docHeight = 1200 + random.nextInt(4000);
       int viewHeight = 600 + random.nextInt(400);
       int scrolled = random.nextInt(docHeight);
@@ -175,50 +175,50 @@ public final class SampleData {
         (double) Math.round(100.0 * Math.min(scrolled + viewHeight, docHeight) / docHeight),
         1280, // doc_width
         docHeight,
-        page[0], // page_title
-        "https://www.example.com" + page[1] + (query == null ? "" : "?" + query),
+        page.title(),
+        "https://www.example.com" + page.urlPath() + (query == null ? "" : "?" + query),
         "https",
         "www.example.com",
-        page[1],
+        page.urlPath(),
         query,
         null, // page_urlfragment
-        first ? referrer[10] : null, // mkt_medium
-        first ? referrer[11] : null, // mkt_source
-        first ? referrer[12] : null, // mkt_term
-        first ? referrer[13] : null, // mkt_content
-        first ? referrer[14] : null, // mkt_campaign
+        first ? marketing.medium() : null,
+        first ? marketing.source() : null,
+        first ? marketing.term() : null,
+        first ? marketing.content() : null,
+        first ? marketing.campaign() : null,
         null, // mkt_clickid
         null, // mkt_network
-        first ? referrer[0] : "https://www.example.com/", // page_referrer
-        first ? referrer[1] : "https",
-        first ? referrer[2] : "www.example.com",
-        first ? referrer[3] : "/",
-        first ? referrer[4] : null,
+        first ? referrer.url() : "https://www.example.com/", // page_referrer
+        first ? referrer.scheme() : "https",
+        first ? referrer.host() : "www.example.com",
+        first ? referrer.path() : "/",
+        first ? referrer.query() : null,
         null, // refr_urlfragment
-        first ? referrer[5] : "internal",
-        first ? referrer[6] : null,
-        first ? referrer[7] : null,
-        geo[0],
-        geo[1],
-        geo[2],
-        geo[3],
-        geo[4],
-        Catalog.LATITUDE[geoIndex],
-        Catalog.LONGITUDE[geoIndex],
-        geo[7],
+        first ? referrer.medium() : "internal",
+        first ? referrer.source() : null,
+        first ? referrer.term() : null,
+        geo.country(),
+        geo.region(),
+        geo.regionName(),
+        geo.city(),
+        geo.zipcode(),
+        geo.latitude(),
+        geo.longitude(),
+        geo.timezone(),
         ip,
-        agent[0], // useragent
+        agent.useragent(),
         lang,
         1280, // br_viewwidth
         viewHeight,
         "24", // br_colordepth
-        agent[1], // br_renderengine
-        geo[7], // os_timezone
+        agent.renderEngine(),
+        geo.timezone(), // os_timezone
       };
       Object[] values = Arrays.copyOf(row, row.length + Schemas.ENRICHMENT_COLUMNS.size());
       // IAB, UA parser, YAUAA: fixed per user agent
       System.arraycopy(
-          Catalog.ENRICHMENTS[agentIndex],
+          Catalog.ENRICHMENTS.get(agentIndex),
           0,
           values,
           row.length,
@@ -228,282 +228,297 @@ public final class SampleData {
     }
   }
 
-  /** Fixed value lists the generator draws from. */
+  /** Fixed value lists the generator draws from (a list's order fixes which value a draw picks). */
   static final class Catalog {
     private Catalog() {}
 
-    /** title, path */
-    static final String[][] PAGES = {
-      {"Home", "/"},
-      {"All products", "/products"},
-      {"Running shoes", "/products/running-shoes"},
-      {"Trail jacket", "/products/trail-jacket"},
-      {"Wool socks", "/products/wool-socks"},
-      {"Basket", "/basket"},
-      {"Checkout", "/checkout"},
-      {"Order confirmed", "/checkout/confirmed"},
-      {"Blog: how to choose shoes", "/blog/choosing-shoes"},
-      {"Help", "/help"},
-      {"Search results", "/search"},
-    };
+    /** A page of the example shop. */
+    record Page(String title, String urlPath) {}
 
     /**
-     * page_referrer, refr scheme, host, path, query, medium, source, term, (unused), page query,
-     * mkt medium, source, term, content, campaign.
+     * Where a session comes from: the referrer URL and its parts, the referrer's classification
+     * (medium, source, term) and the marketing parameters of the landing page.
      */
-    static final String[][] REFERRERS = {
-      {null, null, null, null, null, null, null, null, null, null, null, null, null, null, null},
-      {
-        "https://www.google.com/search?q=running+shoes",
-        "https",
-        "www.google.com",
-        "/search",
-        "q=running+shoes",
-        "search",
-        "Google",
-        "running shoes",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null
-      },
-      {
-        "https://www.bing.com/search?q=trail+jacket",
-        "https",
-        "www.bing.com",
-        "/search",
-        "q=trail+jacket",
-        "search",
-        "Bing",
-        "trail jacket",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null
-      },
-      {
-        "https://www.facebook.com/",
-        "https",
-        "www.facebook.com",
-        "/",
-        null,
-        "social",
-        "Facebook",
-        null,
-        null,
-        "utm_medium=social&utm_source=facebook&utm_campaign=spring_sale",
-        "social",
-        "facebook",
-        null,
-        null,
-        "spring_sale"
-      },
-      {
-        "https://mail.example.net/",
-        "https",
-        "mail.example.net",
-        "/",
-        null,
-        "email",
-        null,
-        null,
-        null,
-        "utm_medium=email&utm_source=newsletter&utm_campaign=march&utm_content=hero",
-        "email",
-        "newsletter",
-        null,
-        "hero",
-        "march"
-      },
-      {
-        "https://www.google.com/",
-        "https",
-        "www.google.com",
-        "/",
-        null,
-        "search",
-        "Google",
-        null,
-        null,
-        "utm_medium=cpc&utm_source=google&utm_term=wool+socks&utm_campaign=socks",
-        "cpc",
-        "google",
-        "wool socks",
-        null,
-        "socks"
-      },
-      {
-        "https://blog.partner.org/review",
-        "https",
-        "blog.partner.org",
-        "/review",
-        null,
-        "unknown",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null
-      },
-    };
+    record Referrer(
+        String url,
+        String scheme,
+        String host,
+        String path,
+        String query,
+        String medium,
+        String source,
+        String term,
+        Marketing marketing) {}
 
-    /** country, region, region name, city, zipcode, latitude, longitude, time zone */
-    static final String[][] GEO = {
-      {"GB", "ENG", "England", "London", "EC1A", "51.5074", "-0.1278", "Europe/London"},
-      {"FR", "IDF", "Ile-de-France", "Paris", "75001", "48.8566", "2.3522", "Europe/Paris"},
-      {"DE", "BE", "Berlin", "Berlin", "10115", "52.52", "13.405", "Europe/Berlin"},
-      {"US", "NY", "New York", "New York", "10001", "40.7128", "-74.006", "America/New_York"},
-      {
-        "US",
-        "CA",
-        "California",
-        "San Francisco",
-        "94103",
-        "37.7749",
-        "-122.4194",
-        "America/Los_Angeles"
-      },
-      {"JP", "13", "Tokyo", "Tokyo", "100-0001", "35.6762", "139.6503", "Asia/Tokyo"},
-      {
-        "BR",
-        "SP",
-        "Sao Paulo",
-        "Sao Paulo",
-        "01000-000",
-        "-23.5505",
-        "-46.6333",
-        "America/Sao_Paulo"
-      },
-    };
-
-    /** useragent, render engine, family, major, minor, os family, os major, device, class, brand */
-    static final String[][] AGENTS = {
-      {
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-        "Blink",
-        "Chrome",
-        "120",
-        "0",
-        "Windows",
-        "10",
-        "Other",
-        "Desktop",
-        "Unknown"
-      },
-      {
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
-        "WebKit",
-        "Safari",
-        "17",
-        "1",
-        "Mac OS X",
-        "10",
-        "Mac",
-        "Desktop",
-        "Apple"
-      },
-      {
-        "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
-        "Gecko",
-        "Firefox",
-        "121",
-        "0",
-        "Linux",
-        null,
-        "Other",
-        "Desktop",
-        "Unknown"
-      },
-      {
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
-        "WebKit",
-        "Mobile Safari",
-        "17",
-        "1",
-        "iOS",
-        "17",
-        "iPhone",
-        "Phone",
-        "Apple"
-      },
-      {
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
-        "Blink",
-        "Chrome Mobile",
-        "120",
-        "0",
-        "Android",
-        "14",
-        "Pixel 8",
-        "Phone",
-        "Google"
-      },
-    };
-
-    static final String[] LANGS = {"en-GB", "en-US", "fr-FR", "de-DE", "ja-JP", "pt-BR"};
-
-    static final Double[] LATITUDE =
-        Arrays.stream(GEO).map(g -> Double.valueOf(g[5])).toArray(Double[]::new);
-    static final Double[] LONGITUDE =
-        Arrays.stream(GEO).map(g -> Double.valueOf(g[6])).toArray(Double[]::new);
-
-    /** The 36 enrichment values (IAB, UA parser, YAUAA) of each user agent, in schema order. */
-    static final Object[][] ENRICHMENTS =
-        Arrays.stream(AGENTS).map(Catalog::enrichments).toArray(Object[][]::new);
-
-    private static Object[] enrichments(String[] agent) {
-      String os = agent[6] == null ? agent[5] : agent[5] + " " + agent[6];
-      return new Object[] {
-        // IAB
-        "BROWSER",
-        "NONE",
-        "PASSED_ALL",
-        false,
-        // UA parser
-        agent[2],
-        agent[3],
-        agent[4],
-        "0",
-        agent[3] + "." + agent[4] + ".0",
-        agent[5],
-        agent[6],
-        null,
-        null,
-        null,
-        os,
-        agent[7],
-        // YAUAA
-        agent[8],
-        "Browser",
-        agent[2],
-        agent[2] + " " + agent[3] + "." + agent[4],
-        agent[2] + " " + agent[3],
-        agent[3] + "." + agent[4],
-        agent[3],
-        agent[9],
-        agent[7],
-        null,
-        "Browser",
-        agent[1],
-        agent[1] + " " + agent[3],
-        agent[1] + " " + agent[3],
-        agent[3],
-        agent[3],
-        "Desktop".equals(agent[8]) ? "Desktop" : "Mobile",
-        agent[5],
-        os,
-        agent[6]
-      };
+    /** The query of the landing page and the marketing (utm_) parameters read from it. */
+    record Marketing(
+        String pageQuery,
+        String medium,
+        String source,
+        String term,
+        String content,
+        String campaign) {
+      static final Marketing NONE = new Marketing(null, null, null, null, null, null);
     }
+
+    /** A place of the geo enrichment. */
+    record Geo(
+        String country,
+        String region,
+        String regionName,
+        String city,
+        String zipcode,
+        double latitude,
+        double longitude,
+        String timezone) {}
+
+    /** A browser: its user agent string and what the UA parser and YAUAA derive from it. */
+    record UserAgent(
+        String useragent,
+        String renderEngine,
+        String family,
+        String major,
+        String minor,
+        String osFamily,
+        String osMajor,
+        String device,
+        String deviceClass,
+        String brand) {
+
+      /** The 36 enrichment values (IAB, UA parser, YAUAA) of this user agent, in schema order. */
+      Object[] enrichments() {
+        String os = osMajor == null ? osFamily : osFamily + " " + osMajor;
+        return new Object[] {
+          // IAB
+          "BROWSER",
+          "NONE",
+          "PASSED_ALL",
+          false,
+          // UA parser
+          family,
+          major,
+          minor,
+          "0",
+          major + "." + minor + ".0",
+          osFamily,
+          osMajor,
+          null,
+          null,
+          null,
+          os,
+          device,
+          // YAUAA
+          deviceClass,
+          "Browser",
+          family,
+          family + " " + major + "." + minor,
+          family + " " + major,
+          major + "." + minor,
+          major,
+          brand,
+          device,
+          null,
+          "Browser",
+          renderEngine,
+          renderEngine + " " + major,
+          renderEngine + " " + major,
+          major,
+          major,
+          "Desktop".equals(deviceClass) ? "Desktop" : "Mobile",
+          osFamily,
+          os,
+          osMajor
+        };
+      }
+    }
+
+    static final List<Page> PAGES =
+        List.of(
+            new Page("Home", "/"),
+            new Page("All products", "/products"),
+            new Page("Running shoes", "/products/running-shoes"),
+            new Page("Trail jacket", "/products/trail-jacket"),
+            new Page("Wool socks", "/products/wool-socks"),
+            new Page("Basket", "/basket"),
+            new Page("Checkout", "/checkout"),
+            new Page("Order confirmed", "/checkout/confirmed"),
+            new Page("Blog: how to choose shoes", "/blog/choosing-shoes"),
+            new Page("Help", "/help"),
+            new Page("Search results", "/search"));
+
+    /** The first is a direct visit: no referrer, no marketing. */
+    static final List<Referrer> REFERRERS =
+        List.of(
+            new Referrer(null, null, null, null, null, null, null, null, Marketing.NONE),
+            new Referrer(
+                "https://www.google.com/search?q=running+shoes",
+                "https",
+                "www.google.com",
+                "/search",
+                "q=running+shoes",
+                "search",
+                "Google",
+                "running shoes",
+                Marketing.NONE),
+            new Referrer(
+                "https://www.bing.com/search?q=trail+jacket",
+                "https",
+                "www.bing.com",
+                "/search",
+                "q=trail+jacket",
+                "search",
+                "Bing",
+                "trail jacket",
+                Marketing.NONE),
+            new Referrer(
+                "https://www.facebook.com/",
+                "https",
+                "www.facebook.com",
+                "/",
+                null,
+                "social",
+                "Facebook",
+                null,
+                new Marketing(
+                    "utm_medium=social&utm_source=facebook&utm_campaign=spring_sale",
+                    "social",
+                    "facebook",
+                    null,
+                    null,
+                    "spring_sale")),
+            new Referrer(
+                "https://mail.example.net/",
+                "https",
+                "mail.example.net",
+                "/",
+                null,
+                "email",
+                null,
+                null,
+                new Marketing(
+                    "utm_medium=email&utm_source=newsletter&utm_campaign=march&utm_content=hero",
+                    "email",
+                    "newsletter",
+                    null,
+                    "hero",
+                    "march")),
+            new Referrer(
+                "https://www.google.com/",
+                "https",
+                "www.google.com",
+                "/",
+                null,
+                "search",
+                "Google",
+                null,
+                new Marketing(
+                    "utm_medium=cpc&utm_source=google&utm_term=wool+socks&utm_campaign=socks",
+                    "cpc",
+                    "google",
+                    "wool socks",
+                    null,
+                    "socks")),
+            new Referrer(
+                "https://blog.partner.org/review",
+                "https",
+                "blog.partner.org",
+                "/review",
+                null,
+                "unknown",
+                null,
+                null,
+                Marketing.NONE));
+
+    static final List<Geo> GEO =
+        List.of(
+            new Geo("GB", "ENG", "England", "London", "EC1A", 51.5074, -0.1278, "Europe/London"),
+            new Geo(
+                "FR", "IDF", "Ile-de-France", "Paris", "75001", 48.8566, 2.3522, "Europe/Paris"),
+            new Geo("DE", "BE", "Berlin", "Berlin", "10115", 52.52, 13.405, "Europe/Berlin"),
+            new Geo(
+                "US", "NY", "New York", "New York", "10001", 40.7128, -74.006, "America/New_York"),
+            new Geo(
+                "US",
+                "CA",
+                "California",
+                "San Francisco",
+                "94103",
+                37.7749,
+                -122.4194,
+                "America/Los_Angeles"),
+            new Geo("JP", "13", "Tokyo", "Tokyo", "100-0001", 35.6762, 139.6503, "Asia/Tokyo"),
+            new Geo(
+                "BR",
+                "SP",
+                "Sao Paulo",
+                "Sao Paulo",
+                "01000-000",
+                -23.5505,
+                -46.6333,
+                "America/Sao_Paulo"));
+
+    static final List<UserAgent> AGENTS =
+        List.of(
+            new UserAgent(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+                "Blink",
+                "Chrome",
+                "120",
+                "0",
+                "Windows",
+                "10",
+                "Other",
+                "Desktop",
+                "Unknown"),
+            new UserAgent(
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+                "WebKit",
+                "Safari",
+                "17",
+                "1",
+                "Mac OS X",
+                "10",
+                "Mac",
+                "Desktop",
+                "Apple"),
+            new UserAgent(
+                "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+                "Gecko",
+                "Firefox",
+                "121",
+                "0",
+                "Linux",
+                null,
+                "Other",
+                "Desktop",
+                "Unknown"),
+            new UserAgent(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+                "WebKit",
+                "Mobile Safari",
+                "17",
+                "1",
+                "iOS",
+                "17",
+                "iPhone",
+                "Phone",
+                "Apple"),
+            new UserAgent(
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
+                "Blink",
+                "Chrome Mobile",
+                "120",
+                "0",
+                "Android",
+                "14",
+                "Pixel 8",
+                "Phone",
+                "Google"));
+
+    static final List<String> LANGUAGES =
+        List.of("en-GB", "en-US", "fr-FR", "de-DE", "ja-JP", "pt-BR");
+
+    /** Each user agent's enrichment values, computed once (same order as {@link #AGENTS}). */
+    static final List<Object[]> ENRICHMENTS = AGENTS.stream().map(UserAgent::enrichments).toList();
   }
 }

@@ -1,4 +1,4 @@
-package org.sparkwebmodel.sessions;
+package org.sparkwebmodel.tools;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -36,8 +36,12 @@ import org.sparkwebmodel.common.delta.SparkSessions;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.sample.SampleData;
 import org.sparkwebmodel.common.step.StepReport;
+import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
+import org.sparkwebmodel.sessions.Sessionize;
+import org.sparkwebmodel.sessions.SessionsJob;
+import org.sparkwebmodel.users.UsersJob;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -188,7 +192,7 @@ public final class Benchmark implements Callable<Integer> {
     Model model = Model.in(spark, folder, runFile);
     RunFile run = model.run();
     DeltaStore store = model.store();
-    TableName staged = model.vars().scratch("page_views_staged");
+    TableName staged = model.vars().table(ModelTables.PAGE_VIEWS_STAGED);
 
     double generate = time(() -> SampleData.write(store, staged, rows, seed));
     out.printf(Locale.ROOT, "benchmark: %,d sample page views written in %.1f s%n", rows, generate);
@@ -309,7 +313,7 @@ public final class Benchmark implements Callable<Integer> {
     RunFile run = model.run();
     Variables vars = model.vars();
     DeltaStore store = model.store();
-    TableName staged = vars.scratch("page_views_staged");
+    TableName staged = vars.table(ModelTables.PAGE_VIEWS_STAGED);
     long userPool = SampleData.Shape.of(historyRows, seed).userPool();
 
     out.printf(
@@ -340,7 +344,7 @@ public final class Benchmark implements Callable<Integer> {
         new SampleData.Shape(HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS)), 1, seed, userPool));
     List<String> sizes = new ArrayList<>();
     List<String> folders = new ArrayList<>();
-    for (TableName table : List.of(vars.output("sessions"), vars.output("users"))) {
+    for (TableName table : List.of(vars.table(SessionsJob.SESSIONS), vars.table(UsersJob.USERS))) {
       Row detail = store.deltaTable(table).detail().select("numFiles", "sizeInBytes").first();
       sizes.add(
           String.format(
@@ -364,7 +368,10 @@ public final class Benchmark implements Callable<Integer> {
    */
   private void olderCopies(DeltaStore store, Variables vars, int copies) {
     for (TableName table :
-        List.of(vars.output("sessions"), vars.output("users"), vars.output("users_manifest"))) {
+        List.of(
+            vars.table(SessionsJob.SESSIONS),
+            vars.table(UsersJob.USERS),
+            vars.table(UsersJob.USERS_MANIFEST))) {
       long version = store.version(table);
       Dataset<Row> base = store.readAt(table, version);
       for (int copy = 1; copy <= copies; copy++) {

@@ -1,4 +1,4 @@
-package org.sparkwebmodel.sessions;
+package org.sparkwebmodel.tools;
 
 import java.util.HashMap;
 import java.util.Map;
