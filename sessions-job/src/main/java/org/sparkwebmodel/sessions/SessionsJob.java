@@ -266,11 +266,6 @@ public final class SessionsJob extends ModelModule<SessionsJob.PageViewQuality, 
             Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"),
             // grouped by the non-NULL domain_userid
             true);
-    return step.name(USERID_MANIFEST_STAGED)
-        + ": "
-        + (staged.inserted() + staged.updated())
-        + " users ("
-        + staged.updated()
-        + " already staged, earlier start kept)";
+    return step.name(USERID_MANIFEST_STAGED) + ": " + (staged.inserted() + staged.updated()) + " users";
   }
 }
