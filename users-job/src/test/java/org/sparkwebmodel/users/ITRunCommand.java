@@ -5,11 +5,18 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.sparkwebmodel.common.cli.RunOutcome.Status.FAILED;
+import static org.sparkwebmodel.common.cli.RunOutcome.Status.NOT_RUN;
+import static org.sparkwebmodel.common.cli.RunOutcome.Status.OK;
+import static org.sparkwebmodel.common.cli.RunOutcome.Status.SKIPPED;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -19,10 +26,15 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkwebmodel.common.cli.RunExecutor;
+import org.sparkwebmodel.common.cli.RunOutcome;
+import org.sparkwebmodel.common.cli.RunOutcome.StepOutcome;
 import org.sparkwebmodel.common.cli.WebModelCli;
 import org.sparkwebmodel.common.config.PlaybookLoader;
+import org.sparkwebmodel.common.config.RunFile;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.run.RunLock;
 import org.sparkwebmodel.common.step.Faults;
 import org.sparkwebmodel.common.table.Schemas;
@@ -33,7 +45,7 @@ import org.sparkwebmodel.common.testing.TestRows;
 
 /**
  * {@code web-model run} with the shipped run files: order (custom step included), dependencies,
- * summary, the run lock, destroy.
+ * summary, the run lock, destroy; and the outcomes {@link RunExecutor} returns for the summary.
  */
 class ITRunCommand {
   static final TableName STAGED = new TableName("scratch", "page_views_staged_run");
@@ -299,5 +311,110 @@ class ITRunCommand {
         .startsWith(
             "web-model: error: cleanup_mode must be one of [all, debug, trace], got: 'none'");
     assertThat(store.exists(new TableName("derived", "sessions"))).isFalse();
+  }
+
+  /** The shipped run file on this test's warehouse, entropy {@code _run}. */
+  RunFile runFile() {
+    return RunFile.load(
+        "../configs/run.yml", Map.of("warehouse", dir.toString(), "entropy", "_run"));
+  }
+
+  @Test
+  void theExecutorReturnsEachStepsRowsInOrderAndTheTablesAfterTheRun() {
+    List<StepOutcome> told = new ArrayList<>();
+    RunOutcome outcome =
+        new RunExecutor(runFile(), null).run(SharedSpark.session(), "test run", told::add);
+    assertThat(outcome.steps())
+        .extracting(
+            StepOutcome::name,
+            StepOutcome::status,
+            s -> s.report().rowsRead(),
+            s -> s.report().rowsWritten())
+        .containsExactly(
+            // the two staged page views are two sessions of one user
+            tuple("sessions-main", OK, 2L, 2L),
+            // the one user that sessions main staged
+            tuple("users-main", OK, 1L, 1L),
+            // a custom step's SQL counts no rows
+            tuple("session-depth", OK, 0L, 0L),
+            // a complete step writes by removing the staged rows its main read
+            tuple("sessions-complete", OK, 0L, 2L),
+            tuple("users-complete", OK, 0L, 1L));
+    assertThat(outcome.steps())
+        .extracting(StepOutcome::failure, StepOutcome::blockedBy)
+        .containsOnly(tuple(null, List.of()));
+    assertThat(told).as("each outcome told as its step ended").isEqualTo(outcome.steps());
+    assertThat(outcome.firstFailure()).isEmpty();
+    assertThat(outcome.from()).isNull();
+    // the model's tables in its order; the staged inputs are empty after the complete steps
+    assertThat(outcome.tables().rows())
+        .containsExactly(
+            entry(new TableName("derived", "sessions_run"), 2L),
+            entry(new TableName("derived", "users_run"), 1L),
+            entry(new TableName("derived", "users_manifest_run"), 1L),
+            entry(new TableName("derived", "datamodel_metadata_run"), 2L),
+            entry(STAGED, 0L),
+            entry(new TableName("scratch", "sessions_userid_manifest_staged_run"), 0L));
+    // a run that succeeded released its lock
+    assertThat(store.read(RunLock.table(vars("_run"))).count()).isZero();
+  }
+
+  @Test
+  void theExecutorReturnsAFailedStepItsSkippedDependentsAndFromFinishesTheRun() {
+    // A users table with the wrong columns makes users main fail.
+    TableName users = new TableName("derived", "users_run");
+    store.createIfMissing(users, StructType.fromDDL("x INT"));
+    RunOutcome failed = new RunExecutor(runFile(), null).run(SharedSpark.session(), "test run");
+    String error = "table derived.users_run column 1 is x INT, expected user_id STRING";
+    assertThat(failed.steps())
+        .extracting(
+            StepOutcome::name, StepOutcome::status, StepOutcome::failure, StepOutcome::blockedBy)
+        .containsExactly(
+            tuple("sessions-main", OK, null, List.of()),
+            tuple("users-main", FAILED, error, List.of()),
+            // depends on sessions main only: it runs after the failure
+            tuple("session-depth", OK, null, List.of()),
+            tuple("sessions-complete", SKIPPED, null, List.of("users-main")),
+            tuple("users-complete", SKIPPED, null, List.of("users-main")));
+    assertThat(failed.steps())
+        .filteredOn(s -> s.status() != OK)
+        .extracting(StepOutcome::report)
+        .containsOnlyNulls();
+    assertThat(failed.firstFailure()).map(StepOutcome::name).contains("users-main");
+    assertThat(failed.named(SKIPPED)).containsExactly("sessions-complete", "users-complete");
+    // sessions complete did not run: the page views are still staged
+    assertThat(failed.tables().rows()).containsEntry(STAGED, 2L).containsEntry(users, 0L);
+    // the failed step keeps the lock
+    assertThatThrownBy(() -> new RunExecutor(runFile(), null).run(SharedSpark.session(), "test"))
+        .isInstanceOf(WebModelException.class)
+        .hasMessageContaining("failed at step 'users-main' (" + error + ")");
+
+    // Fixed and unlocked, the run is finished from the failed step.
+    store.drop(users);
+    RunLock.unlock(store, vars("_run"));
+    RunOutcome resumed =
+        new RunExecutor(runFile(), "users-main").run(SharedSpark.session(), "test run");
+    assertThat(resumed.steps())
+        .extracting(StepOutcome::name, StepOutcome::status)
+        .containsExactly(
+            tuple("sessions-main", NOT_RUN),
+            tuple("users-main", OK),
+            tuple("session-depth", OK),
+            tuple("sessions-complete", OK),
+            tuple("users-complete", OK));
+    assertThat(resumed.from()).isEqualTo("users-main");
+    assertThat(resumed.steps().get(0).report()).as("a step before --from has no report").isNull();
+    assertThat(resumed.steps().get(1).report().rowsWritten()).as("users main: u1").isEqualTo(1);
+    assertThat(resumed.tables().rows()).containsEntry(users, 1L).containsEntry(STAGED, 0L);
+  }
+
+  @Test
+  void theExecutorRefusesAFromThatIsNoStepBeforeAnythingRuns() {
+    assertThatThrownBy(() -> new RunExecutor(runFile(), "users"))
+        .isInstanceOf(WebModelException.class)
+        .hasMessage(
+            "--from users: no such step in ../configs/run.yml; its steps are [sessions-main,"
+                + " users-main, session-depth, sessions-complete, users-complete]");
+    assertThat(store.exists(RunLock.table(vars("_run")))).isFalse();
   }
 }
