@@ -266,6 +266,9 @@ public final class SessionsJob extends ModelModule<SessionsJob.PageViewQuality, 
             Map.of("start_tstamp", "least(t.start_tstamp, s.start_tstamp)"),
             // grouped by the non-NULL domain_userid
             true);
-    return step.name(USERID_MANIFEST_STAGED) + ": " + (staged.inserted() + staged.updated()) + " users";
+    return step.name(USERID_MANIFEST_STAGED)
+        + ": "
+        + (staged.inserted() + staged.updated())
+        + " users";
   }
 }
