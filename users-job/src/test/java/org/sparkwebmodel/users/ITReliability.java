@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.sparkwebmodel.common.cli.WebModelCli;
 import org.sparkwebmodel.common.error.WebModelException;
@@ -23,11 +22,6 @@ import org.sparkwebmodel.sessions.SessionsJob;
  * Rows staged while a run works, the data-quality gate of users main and {@code web-model check}.
  */
 class ITReliability extends ModelFixture {
-
-  static Row staged(String user, String start) {
-    return TestRows.row(
-        SessionsJob.USERID_MANIFEST, Map.of("domain_userid", user, "start_tstamp", start));
-  }
 
   List<String> column(org.sparkwebmodel.common.table.TableName table, String name) {
     return store.read(table).select(col(name).cast("string")).as(Encoders.STRING()).collectAsList();
@@ -43,8 +37,9 @@ class ITReliability extends ModelFixture {
     stage(pv("s2", "u2", "2021-03-02T10:00:00Z", "2021-03-02T10:00:10Z"));
     store.append(
         STAGED_USERS,
-        TestRows.dataset(
-            SessionsJob.USERID_MANIFEST, List.of(staged("u1", "2021-03-01T09:00:00Z"))));
+        TestRows.json(
+            SessionsJob.USERID_MANIFEST,
+            "{'domain_userid': 'u1', 'start_tstamp': '2021-03-01T09:00:00Z'}"));
     sessionsComplete();
     usersComplete();
     assertThat(column(STAGED, "domain_sessionid")).containsExactly("s2");

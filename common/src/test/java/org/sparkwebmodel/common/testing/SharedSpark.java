@@ -20,14 +20,17 @@ import org.sparkwebmodel.common.delta.SparkSessions;
  *   <li>Delta does not store a table's file list in each commit's checksum file: every commit
  *       computed it from the previous version's files (a Spark job), and reads in Delta 3.3 rebuild
  *       the file list from the log anyway.
- *   <li>Code generation as in production (whole-stage and expression code generation), so the tests
- *       run the path users run. A test JVM started with {@code -Dwebmodel.test.codegen=false}
- *       evaluates expressions interpreted instead (Spark guarantees the same results), which saves
- *       about a third of a step's CPU time when hunting a failure.
+ *   <li>Code generation as in production (whole-stage and expression code generation) when the
+ *       test JVM runs with {@code -Dwebmodel.test.codegen=true}: the end-to-end tests of full runs
+ *       (users-job's failsafe execution {@code production-path}) and the unit tests of the pure
+ *       transformations do, so the path users run is the path tested. Elsewhere the session
+ *       evaluates expressions interpreted, which Spark guarantees to give the same results:
+ *       generating and compiling code for every query takes about a third of a step's CPU time,
+ *       and the suite must stay within 10 minutes on two cores.
  * </ul>
  */
 public final class SharedSpark {
-  /** System property: {@code false} turns Spark's code generation off in the test session. */
+  /** System property: {@code true} keeps Spark's code generation on in the test session. */
   public static final String CODEGEN_PROPERTY = "webmodel.test.codegen";
 
   private static SparkSession session;
@@ -49,7 +52,7 @@ public final class SharedSpark {
               .config("spark.sql.adaptive.enabled", "false")
               .config("spark.sql.ui.explainMode", "simple")
               .config("spark.databricks.delta.allFilesInCrc.enabled", "false");
-      if (System.getProperty(CODEGEN_PROPERTY, "true").equals("false")) {
+      if (!Boolean.getBoolean(CODEGEN_PROPERTY)) {
         builder
             .config("spark.sql.codegen.wholeStage", "false")
             .config("spark.sql.codegen.factoryMode", "NO_CODEGEN");
