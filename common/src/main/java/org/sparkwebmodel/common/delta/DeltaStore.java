@@ -30,7 +30,8 @@ import org.sparkwebmodel.common.table.Warehouse;
 /**
  * The only gateway from the jobs to Delta: path-based tables under a {@link Warehouse}, addressed
  * by {@link TableName}. Creating, reading (latest or at a pinned version), overwriting, appending
- * and dropping tables.
+ * and dropping tables. Delta's public API throughout; where Delta's internal classes save work, the
+ * work is done by {@link DeltaFastPaths}, each with a public-API path here or in the caller.
  */
 public final class DeltaStore {
   private final SparkSession spark;

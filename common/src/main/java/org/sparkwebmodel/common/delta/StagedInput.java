@@ -45,11 +45,12 @@ public final class StagedInput {
   }
 
   /**
-   * Deletes from {@code table} every row that is identical to a row of {@code version}. When only
-   * appends came after {@code version}, that is removing the files {@code version} held, in one
-   * commit that reads no data (a Delta fast path); otherwise, or with the fast paths off, the rows
-   * are matched on {@code key}, NULL-safe, and a hash of all columns, in a MERGE. Returns the
-   * number of rows deleted.
+   * Deletes from {@code table} the rows of {@code version}. When only appends came after {@code
+   * version}, that is removing the files {@code version} held, in one commit ({@link
+   * DeltaStore#removeFilesOf}: with the Delta fast paths it reads no data, without them it rewrites
+   * the rows staged since); otherwise every row identical to a row of {@code version} is deleted:
+   * the rows are matched on {@code key}, NULL-safe, and a hash of all columns, in a MERGE. Returns
+   * the number of rows deleted.
    *
    * <p>Either way the commit records {@code version} under one Delta transaction id, and a removal
    * of that version repeated (complete re-run after a crash that followed the commit) removes
