@@ -1,50 +1,37 @@
 package org.sparkwebmodel.common.delta;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.delta.DeltaLog;
-import org.apache.spark.sql.delta.DeltaOperations;
-import org.apache.spark.sql.delta.OptimisticTransaction;
-import org.apache.spark.sql.delta.actions.Action;
-import org.apache.spark.sql.delta.actions.AddFile;
-import org.apache.spark.sql.delta.actions.CommitInfo;
-import org.apache.spark.sql.delta.actions.SetTransaction;
-import org.apache.spark.sql.execution.metric.SQLMetric;
-import org.apache.spark.sql.execution.metric.SQLMetrics;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkwebmodel.common.error.Messages;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
-import scala.Tuple2;
-import scala.collection.Iterator;
-import scala.collection.JavaConverters;
-import scala.collection.Seq;
 
 /**
  * The only gateway from the jobs to Delta: path-based tables under a {@link Warehouse}, addressed
  * by {@link TableName}. Creating, reading (latest or at a pinned version), overwriting, appending
- * and dropping tables.
+ * and dropping tables. Delta's public API throughout; where Delta's internal classes save work, the
+ * work is done by {@link DeltaFastPaths}, each with a public-API path here or in the caller.
  */
 public final class DeltaStore {
   private final SparkSession spark;
@@ -118,10 +105,18 @@ public final class DeltaStore {
 
   /**
    * The current version number of a table's Delta log: its latest snapshot, found by listing the
-   * log (no Spark job, unlike reading the table's history).
+   * log (with the fast paths, no Spark job; else the table's history).
    */
   public long version(TableName table) {
-    return snapshot(table).version();
+    long version =
+        DeltaFastPaths.Gate.either(
+            spark,
+            () -> DeltaFastPaths.version(spark, location(table)),
+            () -> exists(table) ? latestCommit(table).getLong(0) : -1L);
+    if (version < 0) {
+      throw missing(table);
+    }
+    return version;
   }
 
   /**
@@ -129,17 +124,23 @@ public final class DeltaStore {
    * dropped and created again at the same place.
    */
   public String tableId(TableName table) {
-    return snapshot(table).metadata().id();
+    return DeltaFastPaths.Gate.either(
+            spark,
+            () -> DeltaFastPaths.tableId(spark, location(table)),
+            () ->
+                exists(table)
+                    ? Optional.of(deltaTable(table).detail().select("id").head().getString(0))
+                    : Optional.<String>empty())
+        .orElseThrow(() -> missing(table));
   }
 
-  private org.apache.spark.sql.delta.Snapshot snapshot(TableName table) {
-    DeltaLog log = DeltaLog.forTable(spark, location(table));
-    org.apache.spark.sql.delta.Snapshot snapshot =
-        log.update(log.update$default$1(), log.update$default$2(), log.update$default$3());
-    if (snapshot.version() < 0) {
-      throw new WebModelException("table " + table + " does not exist (" + location(table) + ")");
-    }
-    return snapshot;
+  private WebModelException missing(TableName table) {
+    return new WebModelException("table " + table + " does not exist (" + location(table) + ")");
+  }
+
+  /** The latest entry of the table's history: (version, operationMetrics). */
+  private Row latestCommit(TableName table) {
+    return deltaTable(table).history(1).select("version", "operationMetrics").head();
   }
 
   /**
@@ -147,34 +148,31 @@ public final class DeltaStore {
    * versionBefore}; empty when the operation committed nothing (Delta skips no-op commits).
    */
   public Map<String, String> operationMetricsSince(TableName table, long versionBefore) {
-    // The latest commit's own log entry, read on the driver: history(1) would plan and run a job.
-    DeltaLog log = DeltaLog.forTable(spark, location(table));
-    long latest =
-        log.update(log.update$default$1(), log.update$default$2(), log.update$default$3())
-            .version();
-    if (latest == versionBefore) {
-      return Map.of();
-    }
-    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(latest, false);
-    if (changes.hasNext()) {
-      for (Action action : JavaConverters.seqAsJavaList(changes.next()._2())) {
-        if (action instanceof CommitInfo info && info.operationMetrics().isDefined()) {
-          return JavaConverters.mapAsJavaMap(info.operationMetrics().get());
-        }
-      }
-    }
-    return Map.of();
+    return DeltaFastPaths.Gate.either(
+        spark,
+        () -> DeltaFastPaths.operationMetricsSince(spark, location(table), versionBefore),
+        () -> {
+          Row latest = latestCommit(table);
+          return latest.getLong(0) == versionBefore || latest.isNullAt(1)
+              ? Map.<String, String>of()
+              : Map.copyOf(latest.<String, String>getJavaMap(1));
+        });
   }
 
-  /** The Delta transaction id under which {@link #removeFilesOf} records the version removed. */
-  private static final String REMOVAL_APP_ID = "spark-web-model:staged-version-removed";
+  /**
+   * The Delta transaction id under which a staged removal records the version it removed: by {@link
+   * #removeFilesOf}, and by {@link StagedInput#removeRead}'s MERGE through {@link #idempotent}.
+   */
+  static final String REMOVAL_APP_ID = "spark-web-model:staged-version-removed";
 
   /**
    * Removes, in one commit, every data file that {@code version} of the table held, when all of
    * them are still in the table unchanged (only appends came after {@code version}, the common case
    * of a staged table): the rows that version held go, rows added since stay, and no data is read.
    * Returns the number of rows removed, or empty when a file of {@code version} has been removed or
-   * rewritten since, or lacks a row count, so that its rows must be matched one by one.
+   * rewritten since, or lacks a row count, so that its rows must be matched one by one ({@link
+   * StagedInput#removeRead}). Without the Delta fast paths the result is the same, but the rows
+   * staged since are rewritten ({@link #removeRowsOfFiles}).
    *
    * <p>The commit is checked by Delta's conflict detection like any DELETE: a concurrent commit
    * that removes one of these files makes it fail; a concurrent append does not. It also records
@@ -182,51 +180,66 @@ public final class DeltaStore {
    * crash) removes nothing, not even an identical copy of a removed row staged since.
    */
   public OptionalLong removeFilesOf(TableName table, long version) {
-    long now = System.currentTimeMillis();
-    DeltaLog log = DeltaLog.forTable(spark, location(table));
-    OptimisticTransaction txn = log.startTransaction();
-    if (txn.txnVersion(REMOVAL_APP_ID) >= version) {
-      // This removal committed before (a re-run after a crash): nothing of that version is left,
-      // and rows staged since, even identical ones, are not the version's.
+    return DeltaFastPaths.Gate.either(
+        spark,
+        () -> DeltaFastPaths.removeFilesOf(spark, location(table), REMOVAL_APP_ID, version),
+        () -> removeRowsOfFiles(table, version));
+  }
+
+  /**
+   * The public-API path of {@link #removeFilesOf}, with the same result: when every data file of
+   * {@code version} is still in the table with all its rows, the table is overwritten, in one
+   * commit, with the rows of its other files (those staged since, usually few), found by Spark's
+   * {@code _metadata.file_name}; under the same transaction id, so a repeat is skipped. The
+   * overwrite reads the table in its own transaction (Delta's scan of the table being written), so
+   * a file appended meanwhile is either rewritten or left alone, never lost. Costs a count of the
+   * version's rows and a rewrite of the rows staged since, which the fast path does not.
+   */
+  private OptionalLong removeRowsOfFiles(TableName table, long version) {
+    DeltaStore once = idempotent(REMOVAL_APP_ID, version);
+    Dataset<Row> pinned = once.readAt(table, version);
+    Set<String> files = fileNames(pinned);
+    if (files.isEmpty()) {
       return OptionalLong.of(0);
     }
-    Map<String, AddFile> current = new HashMap<>();
-    for (AddFile file : JavaConverters.seqAsJavaList(txn.filterFiles())) {
-      current.put(file.path(), file);
+    Dataset<Row> current = once.read(table);
+    if (!fileNames(current).containsAll(files)) {
+      // A file of the version was removed or rewritten since (or this removal committed before).
+      return OptionalLong.empty();
     }
-    org.apache.spark.sql.delta.Snapshot pinned =
-        log.getSnapshotAt(version, log.getSnapshotAt$default$2(), log.getSnapshotAt$default$3());
-    List<Action> removes = new ArrayList<>();
-    long rows = 0;
-    for (AddFile file : pinned.allFiles().collectAsList()) {
-      AddFile still = current.get(file.path());
-      if (still == null
-          || !still.getDeletionVectorUniqueId().equals(file.getDeletionVectorUniqueId())
-          || file.numLogicalRecords().isEmpty()) {
-        return OptionalLong.empty();
-      }
-      rows += (Long) file.numLogicalRecords().get();
-      removes.add(still.removeWithTimestamp(now, true));
+    Column inPinned = col("_metadata.file_name").isin(files.toArray());
+    long rows = pinned.count();
+    if (current.where(inPinned).count() != rows) {
+      // Rows of a file of the version were deleted since without rewriting it (deletion vectors).
+      return OptionalLong.empty();
     }
-    // Recorded in the same commit, so that a re-run knows this version's files are gone.
-    removes.add(new SetTransaction(REMOVAL_APP_ID, version, scala.Option.apply(now)));
-    if (removes.size() > 1) {
-      // The history shows it as a DELETE with its counts, as Delta's own full-file DELETE does.
-      commit(
-          txn,
-          removes,
-          new DeltaOperations.Delete(JavaConverters.asScalaBuffer(List.<Expression>of()).toSeq()),
-          Map.of(
-              "numRemovedFiles",
-              removes.size() - 1L,
-              "numDeletedRows",
-              rows,
-              "numAddedFiles",
-              0L,
-              "numCopiedRows",
-              0L));
-    }
-    return OptionalLong.of(rows);
+    long before = version(table);
+    current.where(not(inPinned)).write().format("delta").mode("overwrite").save(location(table));
+    // No commit: Delta found this version's removal committed before under the transaction id.
+    return OptionalLong.of(version(table) == before ? 0 : rows);
+  }
+
+  /** The names of the data files a read of a Delta table scans. */
+  private static Set<String> fileNames(Dataset<Row> read) {
+    return Arrays.stream(read.inputFiles())
+        .map(file -> new Path(file).getName())
+        .collect(Collectors.toSet());
+  }
+
+  /**
+   * A store over a session of its own (the same Spark application, its own SQL settings) whose
+   * Delta writes and MERGE, UPDATE and DELETE commit under the transaction id {@code appId} and
+   * {@code version}, and are skipped, committing nothing, when a commit with that id and that
+   * version or a later one was made to the table before: Delta's idempotent writes, set by its
+   * documented settings {@code spark.databricks.delta.write.txnAppId} and {@code txnVersion}. No
+   * other write of the process gets the id.
+   */
+  DeltaStore idempotent(String appId, long version) {
+    SparkSession once = spark.newSession();
+    once.conf().set(DeltaFastPaths.Gate.SWITCH, String.valueOf(DeltaFastPaths.Gate.open(spark)));
+    once.conf().set("spark.databricks.delta.write.txnAppId", appId);
+    once.conf().set("spark.databricks.delta.write.txnVersion", version);
+    return new DeltaStore(once, warehouse);
   }
 
   /**
@@ -235,130 +248,14 @@ public final class DeltaStore {
    * encoded again. Returns the number of rows appended, or empty, having written nothing, when the
    * tables differ in columns, types or layout (partitioning, column mapping), the target checks
    * something on write (CHECK constraints, generated or identity columns), a source file has
-   * deleted rows or no row count, or a copy fails: then the rows must be appended as rows.
+   * deleted rows or no row count, a copy fails, or the Delta fast paths are off: then the rows must
+   * be appended as rows.
    */
   public OptionalLong appendFilesOf(TableName source, TableName target) {
-    org.apache.spark.sql.delta.Snapshot snapshot = snapshot(source);
-    DeltaLog from = snapshot.deltaLog();
-    DeltaLog to = DeltaLog.forTable(spark, location(target));
-    OptimisticTransaction txn = to.startTransaction();
-    if (!sameLayout(snapshot.metadata(), txn.metadata())) {
-      return OptionalLong.empty();
-    }
-    List<AddFile> files = snapshot.allFiles().collectAsList();
-    long rows = 0;
-    long bytes = 0;
-    for (AddFile file : files) {
-      if (file.deletionVector() != null || file.numLogicalRecords().isEmpty()) {
-        return OptionalLong.empty();
-      }
-      rows += (Long) file.numLogicalRecords().get();
-      bytes += file.size();
-    }
-    List<Action> adds = new ArrayList<>();
-    long now = System.currentTimeMillis();
-    try {
-      FileSystem fs = to.dataPath().getFileSystem(spark.sparkContext().hadoopConfiguration());
-      for (AddFile file : files) {
-        Path copy = new Path(to.dataPath(), "part-copy-" + UUID.randomUUID() + ".snappy.parquet");
-        Path original = new Path(from.dataPath(), new Path(new java.net.URI(file.path())));
-        if (!FileUtil.copy(fs, original, fs, copy, false, fs.getConf())) {
-          throw new IOException("cannot copy " + original + " to " + copy);
-        }
-        adds.add(
-            new AddFile(
-                copy.getName(),
-                file.partitionValues(),
-                file.size(),
-                now,
-                true,
-                file.stats(),
-                file.tags(),
-                null,
-                scala.Option.empty(),
-                scala.Option.empty(),
-                scala.Option.empty()));
-      }
-    } catch (IOException | java.net.URISyntaxException | IllegalArgumentException e) {
-      // Not copyable here (another file system, a failed copy): remove the copies made so far and
-      // let the caller append the rows.
-      deleteQuietly(to.dataPath(), adds);
-      return OptionalLong.empty();
-    }
-    commit(
-        txn,
-        adds,
-        new DeltaOperations.Write(
-            SaveMode.Append, scala.Option.empty(), scala.Option.empty(), scala.Option.empty()),
-        Map.of("numFiles", (long) adds.size(), "numOutputRows", rows, "numOutputBytes", bytes));
-    return OptionalLong.of(rows);
-  }
-
-  private void deleteQuietly(Path folder, List<Action> adds) {
-    for (Action add : adds) {
-      try {
-        Path copy = new Path(folder, ((AddFile) add).path());
-        copy.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(copy, false);
-      } catch (IOException | RuntimeException e) {
-        // An unreferenced data file: harmless, VACUUM removes it.
-      }
-    }
-  }
-
-  /**
-   * Whether data files of a table with {@code from}'s metadata can be added to one with {@code
-   * to}'s as they are: the same column names and types in the same order (a NOT NULL column of
-   * {@code to} only from a NOT NULL column), no partitioning, no column mapping, and nothing that
-   * Delta checks on write in {@code to}: no CHECK constraint, no column with metadata (generated,
-   * identity, CHAR/VARCHAR, invariants).
-   */
-  private static boolean sameLayout(
-      org.apache.spark.sql.delta.actions.Metadata from,
-      org.apache.spark.sql.delta.actions.Metadata to) {
-    StructField[] source = from.schema().fields();
-    StructField[] target = to.schema().fields();
-    if (source.length != target.length
-        || !from.partitionColumns().isEmpty()
-        || !to.partitionColumns().isEmpty()
-        || !from.columnMappingMode().name().equals("none")
-        || !to.columnMappingMode().name().equals("none")
-        || JavaConverters.mapAsJavaMap(to.configuration()).keySet().stream()
-            .anyMatch(key -> key.startsWith("delta.constraints."))) {
-      return false;
-    }
-    for (int i = 0; i < source.length; i++) {
-      if (!source[i].name().equals(target[i].name())
-          || !source[i].dataType().equals(target[i].dataType())
-          || (!target[i].nullable() && source[i].nullable())
-          || !target[i].metadata().equals(org.apache.spark.sql.types.Metadata.empty())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Commits {@code actions} as {@code operation}, with {@code counts} as its operation metrics
-   * (what the table's history shows, and what {@link #operationMetricsSince} reads back).
-   */
-  private void commit(
-      OptimisticTransaction txn,
-      List<Action> actions,
-      DeltaOperations.Operation operation,
-      Map<String, Long> counts) {
-    Map<String, SQLMetric> metrics = new HashMap<>();
-    counts.forEach(
-        (name, value) -> {
-          SQLMetric metric = SQLMetrics.createMetric(spark.sparkContext(), name);
-          metric.set(value);
-          metrics.put(name, metric);
-        });
-    txn.registerSQLMetrics(
+    return DeltaFastPaths.Gate.either(
         spark,
-        scala.collection.immutable.Map$.MODULE$
-            .<String, SQLMetric>empty()
-            .$plus$plus(JavaConverters.mapAsScalaMap(metrics)));
-    txn.commit(JavaConverters.asScalaBuffer(actions).toSeq(), operation);
+        () -> DeltaFastPaths.appendFilesOf(spark, location(source), location(target)),
+        OptionalLong::empty);
   }
 
   public DeltaTable deltaTable(TableName table) {
@@ -477,7 +374,9 @@ public final class DeltaStore {
         }
         fs.delete(doomed, true);
       }
-      DeltaLog.clearCache();
+      // Delta's cached state of the table is stale now (the fast path; without it Delta finds the
+      // table gone when it next lists the log).
+      DeltaFastPaths.Gate.run(spark, () -> DeltaFastPaths.forgetCachedLogs());
       return existed;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot drop " + table + " at " + path, e);

@@ -45,10 +45,17 @@ public final class StagedInput {
   }
 
   /**
-   * Deletes from {@code table} every row that is identical to a row of {@code version}. When only
-   * appends came after {@code version}, that is removing the files {@code version} held, in one
-   * commit that reads no data; otherwise the rows are matched on {@code key}, NULL-safe, and a hash
-   * of all columns, in a MERGE. Returns the number of rows deleted.
+   * Deletes from {@code table} the rows of {@code version}. When only appends came after {@code
+   * version}, that is removing the files {@code version} held, in one commit ({@link
+   * DeltaStore#removeFilesOf}: with the Delta fast paths it reads no data, without them it rewrites
+   * the rows staged since); otherwise every row identical to a row of {@code version} is deleted:
+   * the rows are matched on {@code key}, NULL-safe, and a hash of all columns, in a MERGE. Returns
+   * the number of rows deleted.
+   *
+   * <p>Either way the commit records {@code version} under one Delta transaction id, and a removal
+   * of that version repeated (complete re-run after a crash that followed the commit) removes
+   * nothing: not even an identical copy of a removed row staged since, which a MERGE repeated
+   * blindly would remove.
    */
   public static long removeRead(DeltaStore store, TableName table, long version, String key) {
     if (!store.exists(table)) {
@@ -59,10 +66,12 @@ public final class StagedInput {
     if (byFile.isPresent()) {
       return byFile.getAsLong();
     }
-    Dataset<Row> read = store.readAt(table, version);
+    // Row by row, under the transaction id of the file removal: Delta skips the MERGE when this
+    // version's removal (by files or by rows) committed before.
+    DeltaStore once = store.idempotent(DeltaStore.REMOVAL_APP_ID, version);
+    Dataset<Row> read = once.readAt(table, version);
+    // No separate check for an empty version: removeFilesOf handled it (no files, no commit).
     String[] columns = read.columns();
-    // No separate check for an empty version: a MERGE whose source is empty matches nothing and
-    // commits nothing, while the check would compute every row's hash once more.
     Dataset<Row> processed =
         read.select(col(key).as("_key"), rowHash("", columns).as("_hash")).distinct();
     Column on =
@@ -70,7 +79,7 @@ public final class StagedInput {
             .eqNullSafe(col("s._key"))
             .and(rowHash("t.", columns).equalTo(col("s._hash")));
     long versionBefore = store.version(table);
-    store.deltaTable(table).as("t").merge(processed.as("s"), on).whenMatched().delete().execute();
+    once.deltaTable(table).as("t").merge(processed.as("s"), on).whenMatched().delete().execute();
     return Long.parseLong(
         store
             .operationMetricsSince(table, versionBefore)

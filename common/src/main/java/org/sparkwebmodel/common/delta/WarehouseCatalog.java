@@ -22,7 +22,6 @@ import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableCatalog;
 import org.apache.spark.sql.connector.catalog.TableChange;
 import org.apache.spark.sql.connector.expressions.Transform;
-import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.sparkwebmodel.common.error.WebModelException;
@@ -200,7 +199,7 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
 
   @Override
   public void invalidateTable(Identifier ident) {
-    DeltaLog.clearCache();
+    DeltaFastPaths.Gate.run(spark(), () -> DeltaFastPaths.forgetCachedLogs());
   }
 
   @Override

@@ -20,13 +20,13 @@ import org.sparkwebmodel.common.delta.SparkSessions;
  *   <li>Delta does not store a table's file list in each commit's checksum file: every commit
  *       computed it from the previous version's files (a Spark job), and reads in Delta 3.3 rebuild
  *       the file list from the log anyway.
- *   <li>Code generation as in production (whole-stage and expression code generation) when the
- *       test JVM runs with {@code -Dwebmodel.test.codegen=true}: the end-to-end tests of full runs
+ *   <li>Code generation as in production (whole-stage and expression code generation) when the test
+ *       JVM runs with {@code -Dwebmodel.test.codegen=true}: the end-to-end tests of full runs
  *       (users-job's failsafe execution {@code production-path}) and the unit tests of the pure
  *       transformations do, so the path users run is the path tested. Elsewhere the session
  *       evaluates expressions interpreted, which Spark guarantees to give the same results:
- *       generating and compiling code for every query takes about a third of a step's CPU time,
- *       and the suite must stay within 10 minutes on two cores.
+ *       generating and compiling code for every query takes about a third of a step's CPU time, and
+ *       the suite must stay within 10 minutes on two cores.
  * </ul>
  */
 public final class SharedSpark {
