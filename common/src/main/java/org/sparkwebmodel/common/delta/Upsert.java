@@ -19,9 +19,11 @@ import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.table.TableName;
 
 /**
- * The Delta upserts of the product, both one MERGE (one atomic commit) on key columns. The source
- * must have unique, non-NULL keys; unless the caller has established that, it is checked first,
- * with a message naming a bad key.
+ * The Delta upserts of the product, each one atomic commit on key columns. The source must have
+ * unique, non-NULL keys; unless the caller has established that, it is checked first, with a
+ * message naming a bad key. The commit is a MERGE, unless it can only insert (no stored row in the
+ * window, or an empty target): then the source is appended, and a whole {@code *_this_run} table
+ * has its data files copied into the target (see {@code DeltaStore.appendFilesOf}).
  *
  * <ul>
  *   <li>{@link #replace}: the reference's delete-and-insert (§4.7): every target row whose key is
