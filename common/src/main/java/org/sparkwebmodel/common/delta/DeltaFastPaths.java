@@ -67,9 +67,12 @@ import scala.collection.Seq;
  *   <li>{@link #version}, {@link #tableId}, {@link #operationMetricsSince}: read the log on the
  *       driver, without planning a query. Instead: {@code DeltaTable.history(1)} and {@code
  *       DeltaTable.detail()}.
- *   <li>{@link #forgetCachedLogs}: drops Delta's cached table states after a table's folder was
- *       deleted. Instead: nothing; Delta lists a table's log before every read and write, so it
- *       sees a table dropped and created again.
+ *   <li>{@link #forgetCachedLogs}, not a fast path but housekeeping: after a table's folder was
+ *       deleted, drops Delta's cached table states, which otherwise stay in memory until they
+ *       expire (60 min by default; a test JVM that drops hundreds of tables ran out of heap without
+ *       it). It runs whenever the internal API is there, whatever the switch. Without that API:
+ *       nothing; Delta lists a table's log before every read and write, so it still sees a table
+ *       dropped and created again.
  * </ul>
  *
  * <p>Whether they are used is decided per call by {@link Gate}: the switch {@value Gate#SWITCH}
@@ -127,15 +130,20 @@ final class DeltaFastPaths {
       return fallback.get();
     }
 
-    /** Runs {@code fastPath} when the gate is open; on the public-API path nothing is done. */
-    static void run(SparkSession spark, Runnable fastPath) {
-      either(
-          spark,
-          () -> {
-            fastPath.run();
-            return true;
-          },
-          () -> false);
+    /**
+     * Runs {@code housekeeping}, a use of the internal API that is not a fast path, when that API
+     * is there, whatever the switch; else nothing is done.
+     */
+    static void whenAvailable(Runnable housekeeping) {
+      if (missing().isEmpty()) {
+        attempt(
+            () -> {
+              housekeeping.run();
+              return true;
+            },
+            () -> false,
+            Gate::close);
+      }
     }
 
     /** The switch as set in {@code spark}'s conf, else as a system property; true if unset. */

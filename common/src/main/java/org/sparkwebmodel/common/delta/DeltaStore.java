@@ -374,9 +374,9 @@ public final class DeltaStore {
         }
         fs.delete(doomed, true);
       }
-      // Delta's cached state of the table is stale now (the fast path; without it Delta finds the
-      // table gone when it next lists the log).
-      DeltaFastPaths.Gate.run(spark, () -> DeltaFastPaths.forgetCachedLogs());
+      // Delta's cached state of the table is stale now: freed at once where Delta's internal API
+      // allows it; else Delta finds the table gone when it next lists the log.
+      DeltaFastPaths.Gate.whenAvailable(() -> DeltaFastPaths.forgetCachedLogs());
       return existed;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot drop " + table + " at " + path, e);

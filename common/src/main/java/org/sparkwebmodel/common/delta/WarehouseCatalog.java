@@ -199,7 +199,7 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
 
   @Override
   public void invalidateTable(Identifier ident) {
-    DeltaFastPaths.Gate.run(spark(), () -> DeltaFastPaths.forgetCachedLogs());
+    DeltaFastPaths.Gate.whenAvailable(() -> DeltaFastPaths.forgetCachedLogs());
   }
 
   @Override
