@@ -27,7 +27,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.TimestampType;
-import org.sparkwebmodel.common.cli.WebModelCli;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.RunFile;
 import org.sparkwebmodel.common.config.Variables;
@@ -35,6 +34,7 @@ import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.delta.SparkSessions;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.sample.SampleData;
+import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.step.StepReport;
 import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
@@ -417,7 +417,10 @@ public final class Benchmark implements Callable<Integer> {
       }
       Memory.reset();
       long started = System.nanoTime();
-      StepReport report = WebModelCli.runPlaybook(playbook, WebModelCli.jobFor(playbook), out);
+      StepReport report =
+          Modules.named(playbook.module(), playbook.source()).run(SparkSession.active(), playbook);
+      out.println(report.summaryLine());
+      out.flush();
       double seconds = seconds(started);
       Memory memory = Memory.peak();
       List<String> reads = new ArrayList<>();

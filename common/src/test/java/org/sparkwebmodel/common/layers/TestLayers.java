@@ -68,12 +68,8 @@ class TestLayers {
   void onlyTheCommandLineImportsTheCommandLine() {
     List<String> found = new ArrayList<>();
     try (Stream<Path> modules = Files.list(Path.of(".."))) {
-      // tools/ (the benchmark) drives the command line, as a person would; it ships to no cluster.
       for (Path module :
-          modules
-              .filter(m -> Files.isDirectory(m.resolve("src/main/java")))
-              .filter(m -> !m.getFileName().toString().equals("tools"))
-              .toList()) {
+          modules.filter(m -> Files.isDirectory(m.resolve("src/main/java"))).toList()) {
         for (Path file : sources(module.resolve("src/main/java"))) {
           if (!file.toString().contains("/common/cli/")
               && read(file).contains("import org.sparkwebmodel.common.cli.")) {
