@@ -6,8 +6,8 @@ import org.sparkwebmodel.common.csv.CsvTables;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.table.TableName;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -21,15 +21,12 @@ final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SCHEMA.TABLE")
-  String table;
-
-  @Parameters(index = "1", paramLabel = "FILE.csv")
-  Path file;
+  @Mixin TableFileArgs args;
 
   @Override
   public Integer call() {
-    TableName name = TableName.parse(table);
+    TableName name = args.name();
+    Path file = args.file;
     long started = System.nanoTime();
     DeltaStore store = new DeltaStore(WebModelCli.session(spec.name()), cli.warehouseOrDefault());
     long rows = CsvTables.export(store, name, file);

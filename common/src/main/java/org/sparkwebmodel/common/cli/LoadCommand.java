@@ -6,9 +6,9 @@ import org.sparkwebmodel.common.csv.CsvTables;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.table.TableName;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -22,11 +22,7 @@ final class LoadCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SCHEMA.TABLE")
-  String table;
-
-  @Parameters(index = "1", paramLabel = "FILE.csv")
-  Path file;
+  @Mixin TableFileArgs args;
 
   @Option(
       names = "--load-id",
@@ -38,7 +34,8 @@ final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TableName name = TableName.parse(table);
+    TableName name = args.name();
+    Path file = args.file;
     long started = System.nanoTime();
     DeltaStore store = new DeltaStore(WebModelCli.session(spec.name()), cli.warehouseOrDefault());
     CsvTables.Loaded loaded = CsvTables.load(store, name, file, loadId);
