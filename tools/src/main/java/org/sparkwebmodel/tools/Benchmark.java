@@ -38,7 +38,6 @@ import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.step.StepReport;
 import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
-import org.sparkwebmodel.common.table.Warehouse;
 import org.sparkwebmodel.sessions.Sessionize;
 import org.sparkwebmodel.sessions.SessionsJob;
 import org.sparkwebmodel.users.UsersJob;
@@ -257,7 +256,7 @@ public final class Benchmark implements Callable<Integer> {
       createFolder(folder);
       RunFile run = RunFile.load(runFile, Map.of("warehouse", folder.toString()));
       Variables vars = run.steps().get(0).playbook().variables();
-      return new Model(run, vars, new DeltaStore(spark, new Warehouse(vars.warehouse())));
+      return new Model(run, vars, new DeltaStore(spark, vars.locations()));
     }
   }
 

@@ -9,7 +9,6 @@ import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.step.Faults;
 import org.sparkwebmodel.common.step.ModuleJob;
-import org.sparkwebmodel.common.table.Warehouse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,7 +57,7 @@ final class PlaybookCommand implements Callable<Integer> {
     }
     lock.release();
     out.println();
-    DeltaStore store = new DeltaStore(spark, new Warehouse(playbook.variables().warehouse()));
+    DeltaStore store = new DeltaStore(spark, playbook.variables().locations());
     TableCounts.count(store, playbook.variables()).print(out);
     return 0;
   }

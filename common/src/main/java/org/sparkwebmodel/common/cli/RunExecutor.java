@@ -18,7 +18,6 @@ import org.sparkwebmodel.common.run.RunState;
 import org.sparkwebmodel.common.step.ModuleJob;
 import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.step.StepReport;
-import org.sparkwebmodel.common.table.Warehouse;
 
 /**
  * Runs the steps of a run file in order (the reference's {@code datamodeling.json} run), from its
@@ -132,7 +131,7 @@ public final class RunExecutor {
   }
 
   private static DeltaStore store(SparkSession spark, Playbook playbook) {
-    return new DeltaStore(spark, new Warehouse(playbook.variables().warehouse()));
+    return new DeltaStore(spark, playbook.variables().locations());
   }
 
   /**

@@ -171,7 +171,7 @@ public final class WebModelCli {
 
   /** The tables of {@code vars}' warehouse, in the session (started for {@code what}). */
   static DeltaStore store(String what, Variables vars) {
-    return new DeltaStore(session(what), new Warehouse(vars.warehouse()));
+    return new DeltaStore(session(what), vars.locations());
   }
 
   /** The tables of the warehouse of the global {@code --warehouse} (default ./warehouse). */

@@ -1,6 +1,7 @@
 package org.sparkwebmodel.common.config;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,6 +50,19 @@ public final class PlaybookLoader {
     defaults.put("skip_derived", false);
     defaults.put("cleanup_mode", "all");
     defaults.put("ends_run", false);
+    defaults.put("events", "");
+    defaults.put("input_schema", "atomic");
+    defaults.put("start_date", "2020-01-01");
+    defaults.put("lookback_window_hours", 6);
+    defaults.put("days_late_allowed", 3);
+    defaults.put("update_cadence_days", 7);
+    defaults.put("session_lookback_days", 365);
+    defaults.put("minimumVisitLength", 5);
+    defaults.put("heartbeat", 10);
+    defaults.put("ua_bot_filter", true);
+    defaults.put("iab", false);
+    defaults.put("ua_parser", false);
+    defaults.put("yauaa", false);
     return Map.copyOf(defaults);
   }
 
@@ -171,7 +185,22 @@ public final class PlaybookLoader {
         reader.bool("stage_next"),
         reader.bool("skip_derived"),
         reader.cleanupMode(),
-        reader.bool("ends_run"));
+        reader.bool("ends_run"),
+        new Variables.Base(
+            reader.events(),
+            reader.identifier("input_schema"),
+            reader.date("start_date"),
+            reader.count("lookback_window_hours", "hours", 0),
+            reader.count("days_late_allowed", "days", 0),
+            reader.count("update_cadence_days", "days", 0),
+            reader.count("session_lookback_days", "days", 0)),
+        new Variables.PageViews(
+            reader.count("minimumVisitLength", "seconds", 0),
+            reader.count("heartbeat", "seconds", 1),
+            reader.bool("ua_bot_filter"),
+            reader.bool("iab"),
+            reader.bool("ua_parser"),
+            reader.bool("yauaa")));
   }
 
   /**
@@ -353,6 +382,44 @@ public final class PlaybookLoader {
         throw bad(key, value, "a whole number of days >= 0");
       }
       return number;
+    }
+
+    /** A whole number of {@code unit} at least {@code least}. */
+    int count(String key, String unit, int least) {
+      Object value = value(key);
+      String allowed = "a whole number of " + unit + " >= " + least;
+      if (value instanceof Integer i && i >= least) {
+        return i;
+      }
+      if (value instanceof String s && s.matches("[0-9]{1,9}") && Integer.parseInt(s) >= least) {
+        return Integer.parseInt(s);
+      }
+      throw bad(key, value, allowed);
+    }
+
+    /** A date {@code YYYY-MM-DD} (YAML may give it as a date already). */
+    LocalDate date(String key) {
+      Object value = value(key);
+      if (value instanceof java.util.Date d) {
+        return d.toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate();
+      }
+      try {
+        return LocalDate.parse(String.valueOf(value));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw bad(key, value, "a date YYYY-MM-DD");
+      }
+    }
+
+    /**
+     * The events table: empty (the default, {@code <input_schema>.events}), {@code schema.table} of
+     * the warehouse, or a path or URI of a Delta table.
+     */
+    String events() {
+      Object value = value("events");
+      if (!(value instanceof String text) || text.isBlank() && !text.isEmpty()) {
+        throw bad("events", value, "schema.table of the warehouse or a Delta table path or URI");
+      }
+      return text.trim();
     }
 
     CleanupMode cleanupMode() {

@@ -21,7 +21,6 @@ import org.sparkwebmodel.common.run.RunId;
 import org.sparkwebmodel.common.run.RunState;
 import org.sparkwebmodel.common.table.ModelTable;
 import org.sparkwebmodel.common.table.TableName;
-import org.sparkwebmodel.common.table.Warehouse;
 
 /**
  * The steps of a module, written once for every module (reference §3, DECISIONS 15–20):
@@ -88,7 +87,7 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
   StepReport run(SparkSession spark, Playbook playbook) {
     Faults.configured(); // a misspelt fault point fails here, before anything is written
     Variables vars = playbook.variables();
-    DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
+    DeltaStore store = new DeltaStore(spark, vars.locations());
     store.requireWritableWarehouse();
     StepContext step = new StepContext(store, vars, new StepLog(spark, playbook));
     try {

@@ -42,7 +42,9 @@ class TestPlaybookLoader {
                 true,
                 false,
                 CleanupMode.ALL,
-                false));
+                false,
+                new Variables.Base("", "atomic", java.time.LocalDate.of(2020, 1, 1), 6, 3, 7, 365),
+                new Variables.PageViews(5, 10, true, false, false, false)));
     assertThat(vars.scratch("page_views_staged"))
         .isEqualTo(new TableName("scratch", "page_views_staged"));
   }
