@@ -50,7 +50,9 @@ final class CheckCommand implements Callable<Integer> {
     gates.put(variables.table(ModelTables.DATAMODEL_METADATA), null);
     // Nothing to check is a failure (a wrong warehouse or entropy, or no run yet): the first
     // module's derived table and the metadata must exist.
-    TableName first = variables.table(Modules.model().get(0).derived());
+    TableName first =
+        variables.table(
+            Modules.model().stream().flatMap(m -> m.derived().stream()).findFirst().orElseThrow());
     for (Map.Entry<TableName, QualityGate> entry : gates.entrySet()) {
       TableName table = entry.getKey();
       if (!store.exists(table)) {

@@ -106,7 +106,14 @@ public record Variables(
 
   /** The name of a declared table in its schema, entropy applied. */
   public TableName table(ModelTable table) {
-    return table.place() == ModelTable.Place.OUTPUT ? output(table.name()) : scratch(table.name());
+    return switch (table.place()) {
+      case OUTPUT -> output(table.name());
+      case SCRATCH -> scratch(table.name());
+      case ATOMIC ->
+          table.name().equals("events")
+              ? base.eventsTable()
+              : new TableName(base.inputSchema(), table.name());
+    };
   }
 
   /** The name of a table in the scratch schema, entropy applied. */

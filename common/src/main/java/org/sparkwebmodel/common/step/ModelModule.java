@@ -44,8 +44,9 @@ public abstract class ModelModule<Q extends InputQuality, T extends Transformed>
    * The tables of a module, declared once ({@link ModelTable}: schema, key, gate rules).
    *
    * @param input the staged table main reads at a pinned version; complete removes those rows by
-   *     its key
-   * @param derived the table main upserts the batch into, on its key, within the upsert window
+   *     its key, unless it is an atomic table ({@link ModelTable.Place#ATOMIC}), which is only read
+   * @param derived the table main upserts the batch into, on its key, within the upsert window;
+   *     null for a module without one (base, which only stages its batch)
    * @param thisRun the batch: main writes it from the input, the gate checks it, the upsert reads
    *     it
    * @param permanent the tables main creates when missing: the derived table, the module's
@@ -64,7 +65,7 @@ public abstract class ModelModule<Q extends InputQuality, T extends Transformed>
     public Tables {
       permanent = List.copyOf(permanent);
       scratch = List.copyOf(scratch);
-      if (!permanent.contains(derived)) {
+      if (derived != null && !permanent.contains(derived)) {
         throw new IllegalArgumentException("the derived table " + derived.name() + " is permanent");
       }
       if (stagedForNext.isPresent() && !permanent.contains(stagedForNext.get())) {
@@ -104,8 +105,14 @@ public abstract class ModelModule<Q extends InputQuality, T extends Transformed>
     return tables.input();
   }
 
-  public final ModelTable derived() {
-    return tables.derived();
+  /** The table main upserts the batch into, if the module has one. */
+  public final Optional<ModelTable> derived() {
+    return Optional.ofNullable(tables.derived());
+  }
+
+  /** Whether complete removes the rows main read from the input (not from an atomic table). */
+  public final boolean consumesInput() {
+    return tables.input().place() != ModelTable.Place.ATOMIC;
   }
 
   public final ModelTable thisRun() {

@@ -56,7 +56,9 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     List<String> writes = new ArrayList<>();
     switch (step) {
       case MAIN -> {
-        writes.add("upsert");
+        if (module.derived().isPresent()) {
+          writes.add("upsert");
+        }
         if (module.stagedForNext().isPresent()) {
           writes.add("stage_next");
         }
@@ -64,7 +66,9 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
       }
       case COMPLETE -> {
         module.completeWrites().forEach(write -> writes.add(write.name()));
-        writes.add("remove_staged");
+        if (module.consumesInput()) {
+          writes.add("remove_staged");
+        }
         writes.add("cleanup");
       }
       case DESTROY -> {
@@ -129,7 +133,7 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     StepLog log = step.log();
     Instant runStart = module.now();
     TableName staged = step.name(module.input());
-    TableName derived = step.name(module.derived());
+    Optional<TableName> derived = module.derived().map(step::name);
     TableName thisRun = step.name(module.thisRun());
     // An unfinished main of this module is retried on the same input under the same run.
     Optional<RunState> stored = runState(step, staged);
@@ -140,6 +144,15 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     }
 
     // Read and check the input before anything is written.
+    if (!module.consumesInput()) {
+      store.requireExists(
+          staged,
+          module.name()
+              + " main reads it: point the events variable at a Delta table in the Snowplow Lake"
+              + " Loader layout, or load events with `web-model load "
+              + staged
+              + " FILE.tsv`");
+    }
     StagedInput.Pinned input = readStaged(step, staged, retry);
     Q quality = module.checkInput(step, input, runStart);
 
@@ -158,43 +171,15 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     // *_this_run, then the data-quality gate (reference §7) before anything derived from the batch
     // is written; the gate's pass also counts the rows and finds the first and last time key.
     T transformed = module.transform(step, input, quality);
-    BatchStats batch = gate(step, thisRun, derived);
+    BatchStats batch = gate(step, thisRun);
     module.afterGate(step, input, quality, batch);
 
     // Replace the batch's rows of the derived table within the window (DECISIONS 7 and 12).
-    long written = 0;
-    Faults.point(point("main.upsert.before"));
-    if (vars.skipDerived()) {
-      log.detail(derived + " not updated (skip_derived)");
-    } else if (batch.rows() > 0) {
-      Optional<Upsert.Window> window =
-          module
-              .upsertFrom(vars, transformed, batch)
-              .map(from -> new Upsert.Window(module.timeKey(), from));
-      Upsert.Counts counts =
-          log.phase(
-              "upsert " + derived,
-              () ->
-                  Upsert.replace(
-                      store,
-                      derived,
-                      thisRun,
-                      List.of(module.derived().key()),
-                      window,
-                      batch.keysUnique()),
-              c ->
-                  c.inserted()
-                      + " rows written, "
-                      + c.deleted()
-                      + " replaced"
-                      + window
-                          .map(w -> " (rows with " + w.column() + " >= " + w.lowerLimit() + ")")
-                          .orElse(""));
-      written = counts.inserted();
-      log.detail(
-          derived + ": " + counts.inserted() + " written, " + counts.deleted() + " replaced");
-    }
-    Faults.point(point("main.upsert.after"));
+    // A module without one (base) writes its batch only to the table it stages.
+    long written =
+        derived.isPresent()
+            ? upsert(step, derived.get(), thisRun, transformed, batch)
+            : batch.rows();
 
     // Stage the batch for the next module.
     Optional<ModelTable> next = module.stagedForNext();
@@ -218,13 +203,15 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
             runStart,
             module.now(),
             Math.toIntExact(batch.rows()),
-            module.derived().key(),
+            module.thisRun().key(),
             Math.toIntExact(batch.distinctKeys()),
             module.timeKey(),
             batch.minTime(),
             batch.maxTime(),
-            quality.duplicateRowsRemoved(),
-            quality.distinctKeysRemoved());
+            Optional.ofNullable(transformed.duplicateRowsRemoved())
+                .orElse(quality.duplicateRowsRemoved()),
+            Optional.ofNullable(transformed.distinctKeysRemoved())
+                .orElse(quality.distinctKeysRemoved()));
     Faults.point(point("main.metadata.before"));
     log.phase(
         "log " + Metadata.table(vars), () -> Metadata.write(store, vars, row), "run " + runId);
@@ -232,6 +219,50 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     state.markFinished(store, vars, module.name());
     Faults.point(point("main.end"));
     return log.finish(transformed.rowsRead(), written);
+  }
+
+  /**
+   * Replaces the batch's rows of {@code derived} within the module's window, between the fault
+   * points {@code main.upsert.before|after}; returns the rows written.
+   */
+  private long upsert(
+      StepContext step, TableName derived, TableName thisRun, T transformed, BatchStats batch) {
+    Variables vars = step.vars();
+    StepLog log = step.log();
+    long written = 0;
+    Faults.point(point("main.upsert.before"));
+    if (vars.skipDerived()) {
+      log.detail(derived + " not updated (skip_derived)");
+    } else if (batch.rows() > 0) {
+      Optional<Upsert.Window> window =
+          module
+              .upsertFrom(vars, transformed, batch)
+              .map(from -> new Upsert.Window(module.timeKey(), from));
+      Upsert.Counts counts =
+          log.phase(
+              "upsert " + derived,
+              () ->
+                  Upsert.replace(
+                      step.store(),
+                      derived,
+                      thisRun,
+                      List.of(module.thisRun().key()),
+                      window,
+                      batch.keysUnique()),
+              c ->
+                  c.inserted()
+                      + " rows written, "
+                      + c.deleted()
+                      + " replaced"
+                      + window
+                          .map(w -> " (rows with " + w.column() + " >= " + w.lowerLimit() + ")")
+                          .orElse(""));
+      written = counts.inserted();
+      log.detail(
+          derived + ": " + counts.inserted() + " written, " + counts.deleted() + " replaced");
+    }
+    Faults.point(point("main.upsert.after"));
+    return written;
   }
 
   private StepReport complete(StepContext step) {
@@ -252,18 +283,24 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
                 o -> o);
         log.detail(outcome);
       }
-      long version = pending.get().stagedVersion();
-      removed =
-          log.phase(
-              "remove processed rows from " + staged,
-              () ->
-                  Faults.around(
-                      point("complete.remove_staged"),
-                      () -> StagedInput.removeRead(store, staged, version, module.input().key())),
-              n -> n + " rows of version " + version + " removed");
-      log.detail(staged + ": " + removed + " processed rows removed");
+      if (module.consumesInput()) {
+        long version = pending.get().stagedVersion();
+        removed =
+            log.phase(
+                "remove processed rows from " + staged,
+                () ->
+                    Faults.around(
+                        point("complete.remove_staged"),
+                        () -> StagedInput.removeRead(store, staged, version, module.input().key())),
+                n -> n + " rows of version " + version + " removed");
+        log.detail(staged + ": " + removed + " processed rows removed");
+      }
     } else {
-      log.warn("no pending " + module.name() + " main step: nothing removed from " + staged);
+      log.warn(
+          "no pending "
+              + module.name()
+              + " main step: nothing "
+              + (module.consumesInput() ? "removed from " + staged : "to complete"));
     }
     RunState.drop(store, vars, module.name());
     cleanup(step);
@@ -370,9 +407,11 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
    * violation the step fails naming the rule and a sample key, and the run state is dropped: the
    * pinned input is bad, so the next main reads the staged input afresh, after it was corrected.
    */
-  private BatchStats gate(StepContext step, TableName thisRun, TableName derived) {
+  private BatchStats gate(StepContext step, TableName thisRun) {
     String beforeWhat =
-        Stream.concat(Stream.of(derived), module.stagedForNext().map(step::name).stream())
+        Stream.concat(
+                    module.derived().map(step::name).stream(),
+                    module.stagedForNext().map(step::name).stream())
                 .map(TableName::toString)
                 .reduce((a, b) -> a + ", " + b)
                 .orElseThrow()

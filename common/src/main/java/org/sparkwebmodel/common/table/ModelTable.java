@@ -27,10 +27,14 @@ public record ModelTable(
     List<String> notNull,
     List<String> expectedNotNull) {
 
-  /** The schema a table lives in: the output schema or the scratch schema of the variables. */
+  /**
+   * The schema a table lives in: the output schema or the scratch schema of the variables, or the
+   * atomic input the model only reads (the events table, where the {@code events} variable points).
+   */
   public enum Place {
     OUTPUT,
-    SCRATCH
+    SCRATCH,
+    ATOMIC
   }
 
   public ModelTable {
@@ -56,6 +60,11 @@ public record ModelTable(
   /** A table in the scratch schema, without key or rules. */
   public static ModelTable scratch(String name, StructType schema) {
     return new ModelTable(name, Place.SCRATCH, schema, null, List.of(), List.of());
+  }
+
+  /** A table of the atomic input, which the model reads and never writes. */
+  public static ModelTable atomic(String name, StructType schema) {
+    return new ModelTable(name, Place.ATOMIC, schema, null, List.of(), List.of());
   }
 
   /** This table with {@code key} unique and not NULL, and further never-NULL columns. */
