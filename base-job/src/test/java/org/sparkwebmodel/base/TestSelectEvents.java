@@ -197,7 +197,7 @@ class TestSelectEvents {
     Row row = kept.first();
     assertThat(row.<String>getAs("page_view_id")).isEqualTo("first");
     assertThat(row.<Object>getAs(AtomicEvents.IAB.column())).isNull();
-    Row entity = row.<scala.collection.Seq<Row>>getAs(AtomicEvents.YAUAA.column()).apply(0);
+    Row entity = row.<Row>getList(row.fieldIndex(AtomicEvents.YAUAA.column())).get(0);
     assertThat(entity.schema().fieldNames())
         .containsExactly(AtomicEvents.YAUAA.fields().fieldNames());
     assertThat(entity.<String>getAs("device_class")).isEqualTo("Desktop");
