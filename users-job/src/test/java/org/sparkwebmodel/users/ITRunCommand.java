@@ -81,9 +81,9 @@ class ITRunCommand {
 
   @Test
   void twoFullRunsInOrderWithSummaryThenDestroyTearsTheModelDown() {
-    Result result = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    Result result = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run");
     assertThat(result.status()).as(result.err()).isZero();
-    String summary = result.out().substring(result.out().indexOf("Run ../configs/run.yml:"));
+    String summary = result.out().substring(result.out().indexOf("Run ../configs/run-sessions-users.yml:"));
     assertThat(
             summary
                 .lines()
@@ -111,7 +111,7 @@ class ITRunCommand {
             List.of(
                 ITUsersJob.pv("s3", "u1", "2021-03-04T10:00:00Z", "2021-03-04T10:00:10Z"),
                 ITUsersJob.pv("s4", "u2", "2021-03-04T11:00:00Z", "2021-03-04T11:00:10Z"))));
-    Result second = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    Result second = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run");
     assertThat(second.status()).as(second.err()).isZero();
     assertThat(
             TestRows.sorted(
@@ -173,7 +173,7 @@ class ITRunCommand {
   void aFailedStepSkipsItsDependentsAndKeepsTheStagedInput() {
     // A users table with the wrong columns makes users main fail.
     store.createIfMissing(new TableName("derived", "users_run"), StructType.fromDDL("x INT"));
-    Result result = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    Result result = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run");
     assertThat(result.status()).isEqualTo(1);
     assertThat(result.err())
         .contains(
@@ -191,7 +191,7 @@ class ITRunCommand {
 
     // The failed run keeps the lock: the next run is refused until a person unlocks.
     String where = "warehouse " + store.warehouse().root() + ", entropy '_run'";
-    Result refused = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    Result refused = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run");
     assertThat(refused.status()).isEqualTo(1);
     assertThat(refused.err())
         .isEqualTo(
@@ -224,7 +224,7 @@ class ITRunCommand {
   @Test
   void aRunKilledInAStepIsFinishedWithFromAfterUnlockSaysWhereItStopped() {
     Faults.arm("users.main.upsert.after");
-    assertThatThrownBy(() -> run("run", "../configs/run.yml", "--var", "entropy=_run"))
+    assertThatThrownBy(() -> run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run"))
         .isInstanceOf(Faults.Crash.class);
     // killed: the lock is still marked running, at the step that was running
     Result unlock = run("unlock", "--var", "entropy=_run");
@@ -237,16 +237,16 @@ class ITRunCommand {
                 + " --from users-main"
                 + System.lineSeparator());
 
-    Result unknown = run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "users");
+    Result unknown = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run", "--from", "users");
     assertThat(unknown.status()).isEqualTo(1);
     assertThat(unknown.err())
         .startsWith(
-            "web-model: error: --from users: no such step in ../configs/run.yml; its steps are"
+            "web-model: error: --from users: no such step in ../configs/run-sessions-users.yml; its steps are"
                 + " [sessions-main, users-main, session-depth, sessions-complete,"
                 + " users-complete]");
 
     Result tooLate =
-        run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "sessions-complete");
+        run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run", "--from", "sessions-complete");
     assertThat(tooLate.err())
         .isEqualTo(
             "web-model: error: --from sessions-complete: step 'users-main' has no finished users"
@@ -254,7 +254,7 @@ class ITRunCommand {
                 + System.lineSeparator());
 
     Result resumed =
-        run("run", "../configs/run.yml", "--var", "entropy=_run", "--from", "users-main");
+        run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run", "--from", "users-main");
     assertThat(resumed.status()).as(resumed.err()).isZero();
     assertThat(resumed.out())
         .contains(String.format("%-26s not run (--from users-main)", "sessions main"))
@@ -274,7 +274,7 @@ class ITRunCommand {
 
   /** The command line a run of this test's helper records in the lock. */
   String runCommand(String entropy) {
-    return "--warehouse " + dir + " run ../configs/run.yml --var entropy=" + entropy;
+    return "--warehouse " + dir + " run ../configs/run-sessions-users.yml --var entropy=" + entropy;
   }
 
   static Variables vars(String entropy) {
@@ -287,7 +287,7 @@ class ITRunCommand {
         PlaybookLoader.variables(
             Map.of(), "test", Map.of("warehouse", dir.toString(), "entropy", "_run"));
     RunLock held = RunLock.acquire(store, vars, "run configs/run.yml");
-    Result result = run("run", "../configs/run.yml", "--var", "entropy=_run");
+    Result result = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run");
     assertThat(result.status()).isEqualTo(1);
     assertThat(result.err())
         .startsWith(
@@ -305,7 +305,7 @@ class ITRunCommand {
 
   @Test
   void aBadPlaybookInTheRunStopsItBeforeAnyStep() {
-    Result result = run("run", "../configs/run.yml", "--var", "cleanup_mode=none");
+    Result result = run("run", "../configs/run-sessions-users.yml", "--var", "cleanup_mode=none");
     assertThat(result.status()).isEqualTo(1);
     assertThat(result.err())
         .startsWith(
@@ -316,7 +316,7 @@ class ITRunCommand {
   /** The shipped run file on this test's warehouse, entropy {@code _run}. */
   RunFile runFile() {
     return RunFile.load(
-        "../configs/run.yml", Map.of("warehouse", dir.toString(), "entropy", "_run"));
+        "../configs/run-sessions-users.yml", Map.of("warehouse", dir.toString(), "entropy", "_run"));
   }
 
   @Test
@@ -413,7 +413,7 @@ class ITRunCommand {
     assertThatThrownBy(() -> new RunExecutor(runFile(), "users"))
         .isInstanceOf(WebModelException.class)
         .hasMessage(
-            "--from users: no such step in ../configs/run.yml; its steps are [sessions-main,"
+            "--from users: no such step in ../configs/run-sessions-users.yml; its steps are [sessions-main,"
                 + " users-main, session-depth, sessions-complete, users-complete]");
     assertThat(store.exists(RunLock.table(vars("_run")))).isFalse();
   }

@@ -57,11 +57,31 @@ class TestClusterDefinitions {
 
   /** The main class that runs a playbook's module. */
   static final Map<String, String> MAIN_CLASS_OF_MODULE =
-      Map.of("sessions", PLAYBOOK_MAIN, "users", PLAYBOOK_MAIN, "custom", PLAYBOOK_MAIN);
+      Map.of(
+          "base",
+          PLAYBOOK_MAIN,
+          "page-views",
+          PLAYBOOK_MAIN,
+          "sessions",
+          PLAYBOOK_MAIN,
+          "users",
+          PLAYBOOK_MAIN,
+          "custom",
+          PLAYBOOK_MAIN);
 
   /** The Maven module whose cluster jar a playbook's module runs from. */
   static final Map<String, String> ARTIFACT_OF_MODULE =
-      Map.of("sessions", "sessions-job", "users", "users-job", "custom", "sessions-job");
+      Map.of(
+          "base",
+          "base-job",
+          "page-views",
+          "page-views-job",
+          "sessions",
+          "sessions-job",
+          "users",
+          "users-job",
+          "custom",
+          "sessions-job");
 
   /** The keys aws-cli's {@code emr add-steps} reads from a step (its STEPS_SCHEMA). */
   static final Set<String> EMR_STEP_KEYS =
