@@ -83,7 +83,8 @@ class ITRunCommand {
   void twoFullRunsInOrderWithSummaryThenDestroyTearsTheModelDown() {
     Result result = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run");
     assertThat(result.status()).as(result.err()).isZero();
-    String summary = result.out().substring(result.out().indexOf("Run ../configs/run-sessions-users.yml:"));
+    String summary =
+        result.out().substring(result.out().indexOf("Run ../configs/run-sessions-users.yml:"));
     assertThat(
             summary
                 .lines()
@@ -224,7 +225,8 @@ class ITRunCommand {
   @Test
   void aRunKilledInAStepIsFinishedWithFromAfterUnlockSaysWhereItStopped() {
     Faults.arm("users.main.upsert.after");
-    assertThatThrownBy(() -> run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run"))
+    assertThatThrownBy(
+            () -> run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run"))
         .isInstanceOf(Faults.Crash.class);
     // killed: the lock is still marked running, at the step that was running
     Result unlock = run("unlock", "--var", "entropy=_run");
@@ -237,7 +239,8 @@ class ITRunCommand {
                 + " --from users-main"
                 + System.lineSeparator());
 
-    Result unknown = run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run", "--from", "users");
+    Result unknown =
+        run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run", "--from", "users");
     assertThat(unknown.status()).isEqualTo(1);
     assertThat(unknown.err())
         .startsWith(
@@ -246,7 +249,13 @@ class ITRunCommand {
                 + " users-complete]");
 
     Result tooLate =
-        run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run", "--from", "sessions-complete");
+        run(
+            "run",
+            "../configs/run-sessions-users.yml",
+            "--var",
+            "entropy=_run",
+            "--from",
+            "sessions-complete");
     assertThat(tooLate.err())
         .isEqualTo(
             "web-model: error: --from sessions-complete: step 'users-main' has no finished users"
@@ -254,7 +263,13 @@ class ITRunCommand {
                 + System.lineSeparator());
 
     Result resumed =
-        run("run", "../configs/run-sessions-users.yml", "--var", "entropy=_run", "--from", "users-main");
+        run(
+            "run",
+            "../configs/run-sessions-users.yml",
+            "--var",
+            "entropy=_run",
+            "--from",
+            "users-main");
     assertThat(resumed.status()).as(resumed.err()).isZero();
     assertThat(resumed.out())
         .contains(String.format("%-26s not run (--from users-main)", "sessions main"))
@@ -316,7 +331,8 @@ class ITRunCommand {
   /** The shipped run file on this test's warehouse, entropy {@code _run}. */
   RunFile runFile() {
     return RunFile.load(
-        "../configs/run-sessions-users.yml", Map.of("warehouse", dir.toString(), "entropy", "_run"));
+        "../configs/run-sessions-users.yml",
+        Map.of("warehouse", dir.toString(), "entropy", "_run"));
   }
 
   @Test
