@@ -41,7 +41,8 @@ public record RunState(
           "run_id TIMESTAMP, staged_version BIGINT, main_finished BOOLEAN, staged_table_id STRING");
 
   public static TableName table(Variables vars, String module) {
-    return vars.scratch(module + "_run_state");
+    // A module's name may hold '-' (page-views); a table name may not.
+    return vars.scratch(module.replace('-', '_') + "_run_state");
   }
 
   public static Optional<RunState> read(DeltaStore store, Variables vars, String module) {
