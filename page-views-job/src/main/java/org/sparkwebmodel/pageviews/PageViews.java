@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -109,7 +110,7 @@ public final class PageViews {
 
   /** The output columns copied from the page view event under the same name. */
   static final List<String> FROM_EVENT =
-      java.util.Arrays.stream(Schemas.PAGE_VIEWS.fieldNames())
+      Arrays.stream(Schemas.PAGE_VIEWS.fieldNames())
           .filter(c -> !COMPUTED.contains(c) && !Schemas.ENRICHMENT_COLUMNS.contains(c))
           .toList();
 
@@ -313,7 +314,7 @@ public final class PageViews {
     Dataset<Row> ownRows = pageViews.select(ownColumns.toArray(Column[]::new));
     long heartbeatMicros = rules.heartbeat() * 1_000_000L;
     Column micros = unix_micros(col("derived_tstamp"));
-    // floor(epoch seconds / heartbeat), exact for times before 1970 too
+    // floor(epoch seconds / heartbeat), in integers: also before 1970, exact until 2255
     Column bucket = micros.minus(pmod(micros, lit(heartbeatMicros))).divide(lit(heartbeatMicros));
     Column ping = col("_ping");
     Column scrolls = col("doc_width").gt(0).and(col("doc_height").gt(0));
@@ -368,7 +369,6 @@ public final class PageViews {
 
   /** §7, in order, each with its type. */
   private static Column[] outputColumns(Variables.PageViews rules) {
-    Column seconds = unix_micros(col("end_tstamp"));
     List<Column> columns = new ArrayList<>();
     for (StructField field : Schemas.PAGE_VIEWS.fields()) {
       String name = field.name();
@@ -392,7 +392,7 @@ public final class PageViews {
     return columns.toArray(Column[]::new);
   }
 
-  /** Whole seconds since the epoch, rounded down (also before 1970). */
+  /** Whole seconds since the epoch, rounded down (also before 1970; exact until 2255). */
   private static Column floorSeconds(Column timestamp) {
     Column micros = unix_micros(timestamp);
     return micros.minus(pmod(micros, lit(1_000_000L))).divide(lit(1_000_000L)).cast("long");
