@@ -222,10 +222,18 @@ public final class EnrichedTsv {
    * by Spark in file order (compressed files are decompressed by their extension).
    */
   static Dataset<Row> lines(SparkSession spark, String file) {
+    return lines(spark, file, spark.sparkContext().defaultMinPartitions());
+  }
+
+  /**
+   * As {@link #lines(SparkSession, String)}, in at least {@code minPartitions} splits: the splits
+   * of one file are in file order, so numbering them in partition order numbers the lines.
+   */
+  static Dataset<Row> lines(SparkSession spark, String file, int minPartitions) {
     JavaRDD<Row> numbered =
         spark
             .sparkContext()
-            .textFile(file, spark.sparkContext().defaultMinPartitions())
+            .textFile(file, minPartitions)
             .toJavaRDD()
             .zipWithIndex()
             .map(pair -> RowFactory.create(pair._2() + 1, pair._1()));

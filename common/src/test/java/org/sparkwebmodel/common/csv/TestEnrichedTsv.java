@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -209,7 +210,7 @@ class TestEnrichedTsv {
 
     // The table as EventsTable creates it (atomic columns, the modelled entities present, the
     // generated date), then the columns schema evolution added.
-    Dataset<Row> table = store.read(EVENTS);
+    Dataset<Row> eventsDF = store.read(EVENTS);
     List<String> expectedColumns = new ArrayList<>(List.of(AtomicEvents.ATOMIC.fieldNames()));
     expectedColumns.addAll(
         List.of(
@@ -219,28 +220,28 @@ class TestEnrichedTsv {
             AtomicEvents.LOAD_DATE,
             "contexts_com_acme_cart_item_1",
             "unstruct_event_com_snowplowanalytics_snowplow_link_click_1"));
-    assertThat(table.columns()).containsExactlyElementsOf(expectedColumns);
+    assertThat(eventsDF.columns()).containsExactlyElementsOf(expectedColumns);
     for (StructField field : AtomicEvents.ATOMIC.fields()) {
-      assertThat(AtomicEvents.typeOf(table.schema(), field.name()))
+      assertThat(AtomicEvents.typeOf(eventsDF.schema(), field.name()))
           .as(field.name())
           .isEqualTo(field.dataType());
     }
     for (AtomicEvents.Entity entity :
         List.of(AtomicEvents.WEB_PAGE, AtomicEvents.IAB, AtomicEvents.UA_PARSER)) {
-      assertThat(AtomicEvents.typeOf(table.schema(), entity.column()).sql())
+      assertThat(AtomicEvents.typeOf(eventsDF.schema(), entity.column()).sql())
           .as(entity.column())
           .isEqualTo(entity.type().sql());
     }
     // Unknown entities: structs inferred from the data, properties in snake_case.
-    assertThat(TestRows.columns(table.schema()))
+    assertThat(TestRows.columns(eventsDF.schema()))
         .contains(
             "contexts_com_acme_cart_item_1"
                 + " ARRAY<STRUCT<product_id: STRING, quantity: BIGINT, unit_price: DOUBLE>>",
             "unstruct_event_com_snowplowanalytics_snowplow_link_click_1"
                 + " STRUCT<element_id: STRING, target_url: STRING>");
 
-    Dataset<Row> selected =
-        table
+    Dataset<Row> selectedDF =
+        eventsDF
             .orderBy("event_id")
             .selectExpr(
                 "event_id",
@@ -268,7 +269,7 @@ class TestEnrichedTsv {
     Instant at = Instant.parse("2021-03-01T10:00:00.123Z");
     LocalDate day = LocalDate.parse("2021-03-02");
     Row iab = RowFactory.create(false, "BROWSER", "PASSED_ALL", "NONE");
-    assertThat(selected.collectAsList())
+    assertThat(selectedDF.collectAsList())
         .containsExactly(
             // the page view: typed atomic values, its own and the enrichment's entities
             RowFactory.create(
@@ -351,6 +352,31 @@ class TestEnrichedTsv {
 
   private static scala.collection.Seq<Object> seq(Object... values) {
     return JavaConverters.asScalaBuffer(Arrays.asList(values)).toSeq();
+  }
+
+  @Test
+  void linesAreNumberedAcrossSplitsAndCompressedFilesAreRead() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= 400; i++) {
+      lines.add(line(event("e" + i, "page_view", "page_title", "page " + i)));
+    }
+    lines.set(369, line(event("e370", "page_view", "doc_width", "wide")));
+    Path file = tsv("split.tsv", lines.toArray(String[]::new));
+    Dataset<Row> linesDF = EnrichedTsv.lines(store.spark(), file.toString(), 4);
+    assertThat(linesDF.rdd().getNumPartitions()).isGreaterThanOrEqualTo(4);
+    assertThat(linesDF.where("line = 371").first().getString(1)).isEqualTo(lines.get(370));
+    assertThatThrownBy(() -> EnrichedTsv.check(EnrichedTsv.fields(linesDF), file.toString()))
+        .isInstanceOf(WebModelException.class)
+        .hasMessage(file + " line 370, field doc_width: 'wide' is not a valid INT");
+
+    Path gz = dir.resolve("enriched.tsv.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write((lines.get(0) + "\n" + lines.get(1) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(
+            EnrichedTsv.check(
+                EnrichedTsv.fields(EnrichedTsv.lines(store.spark(), gz.toString())), gz.toString()))
+        .isEqualTo(2);
   }
 
   @Test
