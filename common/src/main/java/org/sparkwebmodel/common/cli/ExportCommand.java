@@ -26,7 +26,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TableName name = args.name();
-    Path file = args.file;
+    Path file = args.path();
     long started = System.nanoTime();
     DeltaStore store = new DeltaStore(WebModelCli.session(spec.name()), cli.warehouseOrDefault());
     long rows = CsvTables.export(store, name, file);
