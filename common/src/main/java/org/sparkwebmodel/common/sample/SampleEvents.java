@@ -32,10 +32,11 @@ import org.sparkwebmodel.common.table.TableName;
  * id), then page pings at the JS tracker's heartbeat (the first {@value #MIN_VISIT_S} s after the
  * page view, then every {@value #HEARTBEAT_S} s of activity, with scroll offsets), sometimes a
  * {@code struct} event (add to basket, video play, order) and a {@code link_click} before the next
- * page; every event of the page carries the page's web_page entity and the enrichment entities
- * (IAB, UA parser, YAUAA) of its user agent. Sessions of several page views across the shop, blog
- * and help sites (three {@code app_id}s on one cookie domain), users who come back over the weeks,
- * a quarter of them with a {@code user_id} when logged in. Device clocks are skewed, so {@code
+ * page. Every event of the page carries the page's web_page entity and, pings excepted (to halve
+ * the volume; the model reads them from page view events only), the enrichment entities (IAB, UA
+ * parser, YAUAA) of its user agent. Sessions of several page views across the shop, blog and help
+ * sites (three {@code app_id}s on one cookie domain), users who come back over the weeks, a quarter
+ * of them with a {@code user_id} when logged in. Device clocks are skewed, so {@code
  * derived_tstamp} is computed as the pipeline does it: collector − (sent − created).
  *
  * <p>Edge cases, by the page view's number {@code p} (0-based over the whole data set, so their
@@ -49,8 +50,9 @@ import org.sparkwebmodel.common.table.TableName;
  * NULL user agents (no enrichment entities).
  *
  * <p>Events are generated in fixed chunks of {@value #CHUNK_PAGE_VIEWS} page views, each from its
- * own random stream derived from the seed, in parallel on the executors: the same seed and number
- * of page views give the same rows whatever the partitioning.
+ * own random stream derived from the seed and covering its own slice of the three weeks, in
+ * parallel on the executors: the same seed and number of page views give the same rows whatever the
+ * partitioning.
  */
 public final class SampleEvents {
   static final int CHUNK_PAGE_VIEWS = 2_000;
@@ -667,8 +669,8 @@ public final class SampleEvents {
         int next = k == pings - 1 ? depth : offset + (int) ((depth - offset) * random.nextDouble());
         Object[] ping =
             event(row, "page_ping", "page_ping", at, skew, offlineDelay > 0 ? offlineDelay : 0);
-        // The enrichments' entities are on every other event; on pings, which are half the events
-        // and never read for them, they would only double the time it takes to write the data.
+        // The enrichments' entities are on every other event; on pings, half the events and
+        // never read for them, they would add over a tenth to the time it takes to write the data.
         ping[Col.IAB] = null;
         ping[Col.UA_PARSER] = null;
         ping[Col.YAUAA] = null;
