@@ -101,6 +101,7 @@ class ITWebModelCli {
             "--warehouse",
             dir.toString(),
             "sample-data",
+            "--page-views",
             "--rows",
             "1000",
             "--seed",

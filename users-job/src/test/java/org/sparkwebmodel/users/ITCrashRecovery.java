@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sparkwebmodel.base.BaseJob;
 import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.delta.DeltaStore;
-import org.sparkwebmodel.base.BaseJob;
 import org.sparkwebmodel.common.delta.EventsTable;
 import org.sparkwebmodel.common.sample.SampleEvents;
 import org.sparkwebmodel.common.step.Faults;
@@ -33,17 +33,17 @@ import org.sparkwebmodel.pageviews.PageViewsJob;
 import org.sparkwebmodel.sessions.SessionsJob;
 
 /**
- * Crash anywhere, re-run, same result (DECISIONS 18 and 38). A two-run scenario over the whole chain
- * from events (base, page views, sessions, users): run 1 over the first half of some sample events
- * (by collector time, so sessions and users span both runs), then run 2 over the second half. A
- * kill at a fault point leaves the warehouse exactly as it is when the point is passed (points lie
- * between commits), so the uninterrupted run 2 copies the warehouse at every point it passes. For
- * every point, the failed step is then run again on that copy, in a cold process state (new paths,
- * so no cached Delta state), as a restarted scheduler would. Every table of the warehouse (events,
- * derived, manifests, staged, metadata, scratch tables and run state) must then hold exactly the
- * rows it holds after that step in the uninterrupted run: nothing lost, nothing duplicated. The
- * in-process crash itself ({@link Faults#arm}) is exercised by {@code ITRunCommand}, the real halt
- * by {@code .ci/crash-run}.
+ * Crash anywhere, re-run, same result (DECISIONS 18 and 38). A two-run scenario over the whole
+ * chain from events (base, page views, sessions, users): run 1 over the first half of some sample
+ * events (by collector time, so sessions and users span both runs), then run 2 over the second
+ * half. A kill at a fault point leaves the warehouse exactly as it is when the point is passed
+ * (points lie between commits), so the uninterrupted run 2 copies the warehouse at every point it
+ * passes. For every point, the failed step is then run again on that copy, in a cold process state
+ * (new paths, so no cached Delta state), as a restarted scheduler would. Every table of the
+ * warehouse (events, derived, manifests, staged, metadata, scratch tables and run state) must then
+ * hold exactly the rows it holds after that step in the uninterrupted run: nothing lost, nothing
+ * duplicated. The in-process crash itself ({@link Faults#arm}) is exercised by {@code
+ * ITRunCommand}, the real halt by {@code .ci/crash-run}.
  *
  * <p>Equal tables make the rest of the run equal, except that a re-run leaves more Delta versions
  * behind, and later steps pin the versions they read. So for one point per step, the one after the
@@ -60,6 +60,7 @@ class ITCrashRecovery {
   static final Instant RE_RUN = RUN_2.plusSeconds(3600);
   static final java.util.Set<String> RUN_TIMES =
       java.util.Set.of("run_start_tstamp", "run_end_tstamp");
+
   /** The module steps of configs/run.yml, in its order. */
   static final List<String> STEPS =
       List.of(
@@ -123,8 +124,7 @@ class ITCrashRecovery {
     Path warehouse = dir.resolve("uninterrupted");
     DeltaStore store = new DeltaStore(SharedSpark.session(), new Warehouse(warehouse.toString()));
     Dataset<Row> events = SampleEvents.generate(SharedSpark.session(), 60, 5).cache();
-    List<Row> times =
-        events.select("collector_tstamp").orderBy("collector_tstamp").collectAsList();
+    List<Row> times = events.select("collector_tstamp").orderBy("collector_tstamp").collectAsList();
     Instant middle = times.get(times.size() / 2).getAs(0);
     TableName atomic = new TableName("atomic", "events");
     EventsTable.append(store, atomic, events.where(col("collector_tstamp").lt(lit(middle))));

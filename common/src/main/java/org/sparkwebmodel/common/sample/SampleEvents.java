@@ -50,8 +50,8 @@ import org.sparkwebmodel.common.table.TableName;
  * NULL user agents (no enrichment entities).
  *
  * <p>Events are generated in fixed chunks of {@value #CHUNK_PAGE_VIEWS} page views, each from its
- * own random stream derived from the seed and covering its own slice of the three weeks, in
- * parallel on the executors: the same seed and number of page views give the same rows whatever the
+ * own random stream derived from the seed and covering its own slice of the days, in parallel on
+ * the executors: the same seed and number of page views give the same rows whatever the
  * partitioning.
  */
 public final class SampleEvents {
@@ -62,7 +62,7 @@ public final class SampleEvents {
   public static final Instant FIRST_DAY = Instant.parse("2020-01-01T00:00:00Z");
 
   /** Sessions start within this many days from {@link #FIRST_DAY}. */
-  public static final int DAYS = 21;
+  public static final int DAYS = 6;
 
   static final int HEARTBEAT_S = 10;
   static final int MIN_VISIT_S = 5;
