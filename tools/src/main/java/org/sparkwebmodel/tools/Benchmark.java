@@ -27,17 +27,23 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.TimestampType;
+import org.sparkwebmodel.base.BaseJob;
+import org.sparkwebmodel.base.BaseTables;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.RunFile;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.delta.EventsTable;
 import org.sparkwebmodel.common.delta.SparkSessions;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.sample.SampleData;
+import org.sparkwebmodel.common.sample.SampleEvents;
 import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.step.StepReport;
+import org.sparkwebmodel.common.table.AtomicEvents;
 import org.sparkwebmodel.common.table.ModelTables;
 import org.sparkwebmodel.common.table.TableName;
+import org.sparkwebmodel.pageviews.PageViewsJob;
 import org.sparkwebmodel.sessions.Sessionize;
 import org.sparkwebmodel.sessions.SessionsJob;
 import org.sparkwebmodel.users.UsersJob;
@@ -188,22 +194,38 @@ public final class Benchmark implements Callable<Integer> {
 
   private void full(SparkSession spark, Path work, List<String> machine) {
     Path folder = work.resolve("full");
-    Model model = Model.in(spark, folder, runFile);
+    Model model = Model.in(spark, folder, runFile, Map.of());
     RunFile run = model.run();
     DeltaStore store = model.store();
-    TableName staged = model.vars().table(ModelTables.PAGE_VIEWS_STAGED);
+    boolean events = fromEvents(run);
+    TableName input =
+        events
+            ? model.vars().table(BaseJob.EVENTS)
+            : model.vars().table(ModelTables.PAGE_VIEWS_STAGED);
+    String what = events ? "page views' worth of sample events" : "sample page views";
 
-    double generate = time(() -> SampleData.write(store, staged, rows, seed));
-    out.printf(Locale.ROOT, "benchmark: %,d sample page views written in %.1f s%n", rows, generate);
+    double generate =
+        time(
+            () -> {
+              if (events) {
+                SampleEvents.write(store, input, rows, seed);
+              } else {
+                SampleData.write(store, input, rows, seed);
+              }
+            });
+    out.printf(Locale.ROOT, "benchmark: %,d %s written in %.1f s%n", rows, what, generate);
     out.flush();
 
-    // The floor: what the bare aggregation costs on this machine, read and write included.
+    // The floor: what the bare aggregation costs on this machine, read and write included, over
+    // the page views the sessions module reads (from events: those the chain wrote).
     String floorFolder = folder.resolve("floor-sessions.parquet").toUri().toString();
+    TableName pageViews = events ? model.vars().table(PageViewsJob.PAGE_VIEWS) : input;
+    List<Timing> steps = events ? runSteps(run, null, List.of()) : List.of();
     Memory.reset();
     double floor =
         time(
             () ->
-                Sessionize.apply(store.read(staged), false)
+                Sessionize.apply(store.read(pageViews), false)
                     .write()
                     .mode("overwrite")
                     .parquet(floorFolder));
@@ -211,24 +233,26 @@ public final class Benchmark implements Callable<Integer> {
     long floorRows = spark.read().parquet(floorFolder).count();
     out.printf(Locale.ROOT, "benchmark: floor done in %.1f s (%,d sessions)%n", floor, floorRows);
     out.flush();
-
-    List<Timing> steps = runSteps(run, null, List.of());
+    if (!events) {
+      steps = runSteps(run, null, List.of());
+    }
 
     out.println();
     out.printf(
         Locale.ROOT,
-        "Benchmark: full run of %,d page views (seed %d), run file %s%n",
+        "Benchmark: full run of %,d %s (seed %d), run file %s%n",
         rows,
+        events ? "page views' worth of events" : "page views",
         seed,
         runFile);
     machine.forEach(line -> out.println("  " + line));
-    out.printf(
-        Locale.ROOT, "  sample data: %,d page views generated in %.1f s%n%n", rows, generate);
+    out.printf(Locale.ROOT, "  sample data: %,d %s generated in %.1f s%n%n", rows, what, generate);
     List<Timing> rowsToPrint = new ArrayList<>(steps);
     rowsToPrint.add(new Timing("floor", floor, rows, floorRows, floorMemory, List.of()));
     printSteps(rowsToPrint, List.of());
     double total = steps.stream().mapToDouble(Timing::seconds).sum();
-    Timing sessionsMain = steps.get(0);
+    Timing sessionsMain =
+        steps.stream().filter(t -> t.step().equals("sessions main")).findFirst().orElseThrow();
     out.println();
     out.printf(Locale.ROOT, "  total of the %d steps: %.1f s%n", steps.size(), total);
     out.printf(
@@ -252,9 +276,12 @@ public final class Benchmark implements Callable<Integer> {
 
   /** A new, empty warehouse folder and the run file's playbooks pointed at it. */
   private record Model(RunFile run, Variables vars, DeltaStore store) {
-    static Model in(SparkSession spark, Path folder, String runFile) {
+    static Model in(
+        SparkSession spark, Path folder, String runFile, Map<String, String> overrides) {
       createFolder(folder);
-      RunFile run = RunFile.load(runFile, Map.of("warehouse", folder.toString()));
+      Map<String, String> values = new java.util.HashMap<>(overrides);
+      values.put("warehouse", folder.toString());
+      RunFile run = RunFile.load(runFile, values);
       Variables vars = run.steps().get(0).playbook().variables();
       return new Model(run, vars, new DeltaStore(spark, vars.locations()));
     }
@@ -265,7 +292,11 @@ public final class Benchmark implements Callable<Integer> {
 
   /** One incremental run: its steps and the size of the derived tables it ran against. */
   private record Incremental(
-      int factor, double historySeconds, List<Timing> steps, List<String> tableSizes) {
+      int factor,
+      double historySeconds,
+      List<Timing> steps,
+      List<String> tableSizes,
+      List<String> readColumns) {
     double seconds() {
       return steps.stream().mapToDouble(Timing::seconds).sum();
     }
@@ -292,7 +323,7 @@ public final class Benchmark implements Callable<Integer> {
           run.factor(),
           run.historySeconds(),
           String.join("; ", run.tableSizes()));
-      printSteps(run.steps(), List.of("sessions", "users"));
+      printSteps(run.steps(), run.readColumns());
       out.printf(Locale.ROOT, "  incremental run: %.1f s%n", run.seconds());
     }
     out.println();
@@ -308,11 +339,23 @@ public final class Benchmark implements Callable<Integer> {
 
   private Incremental incrementalRun(
       SparkSession spark, Path work, ScanMetrics scans, int historyFactor) {
-    Model model = Model.in(spark, work.resolve("incremental-x" + historyFactor), runFile);
+    // From events, base starts at the history and one run reads all of it.
+    Model model =
+        Model.in(
+            spark,
+            work.resolve("incremental-x" + historyFactor),
+            runFile,
+            Map.of(
+                "start_date",
+                HISTORY_START.toString().substring(0, 10),
+                "update_cadence_days",
+                String.valueOf(HISTORY_DAYS + 2)));
     RunFile run = model.run();
     Variables vars = model.vars();
     DeltaStore store = model.store();
+    boolean events = fromEvents(run);
     TableName staged = vars.table(ModelTables.PAGE_VIEWS_STAGED);
+    TableName atomic = vars.table(BaseJob.EVENTS);
     long userPool = SampleData.Shape.of(historyRows, seed).userPool();
 
     out.printf(
@@ -322,28 +365,43 @@ public final class Benchmark implements Callable<Integer> {
         historyRows);
     out.flush();
     long started = System.nanoTime();
-    SampleData.write(
-        store,
-        staged,
-        historyRows,
-        seed,
-        new SampleData.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
+    if (events) {
+      SampleEvents.write(
+          store,
+          atomic,
+          historyRows,
+          seed,
+          new SampleEvents.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
+    } else {
+      SampleData.write(
+          store,
+          staged,
+          historyRows,
+          seed,
+          new SampleData.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
+    }
     runSteps(run, null, List.of());
     if (historyFactor > 1) {
-      olderCopies(store, vars, historyFactor - 1);
+      olderCopies(store, vars, historyFactor - 1, events);
     }
     double historySeconds = seconds(started);
 
     // The batch: the day after the history, the same users (returning) with new sessions.
-    SampleData.write(
-        store,
-        staged,
-        batchRows,
-        seed + 1000,
-        new SampleData.Shape(HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS)), 1, seed, userPool));
+    Instant batchDay = HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS));
+    if (events) {
+      SampleEvents.write(
+          store,
+          atomic,
+          batchRows,
+          seed + 1000,
+          new SampleEvents.Shape(batchDay, 1, seed, userPool));
+    } else {
+      SampleData.write(
+          store, staged, batchRows, seed + 1000, new SampleData.Shape(batchDay, 1, seed, userPool));
+    }
     List<String> sizes = new ArrayList<>();
     List<String> folders = new ArrayList<>();
-    for (TableName table : List.of(vars.table(SessionsJob.SESSIONS), vars.table(UsersJob.USERS))) {
+    for (TableName table : readTables(vars, events)) {
       Row detail = store.deltaTable(table).detail().select("numFiles", "sizeInBytes").first();
       sizes.add(
           String.format(
@@ -358,36 +416,82 @@ public final class Benchmark implements Callable<Integer> {
     out.printf(Locale.ROOT, "benchmark: history x%d: incremental run%n", historyFactor);
     out.flush();
     List<Timing> steps = runSteps(run, scans, folders);
-    return new Incremental(historyFactor, historySeconds, steps, sizes);
+    return new Incremental(
+        historyFactor,
+        historySeconds,
+        steps,
+        sizes,
+        readTables(vars, events).stream().map(TableName::name).toList());
+  }
+
+  /** Whether the run file starts from events (it runs the base module). */
+  private static boolean fromEvents(RunFile run) {
+    return run.steps().stream().anyMatch(e -> e.playbook().module().equals("base"));
+  }
+
+  /** The tables whose reads the incremental run reports: what grows with the history. */
+  private static List<TableName> readTables(Variables vars, boolean events) {
+    List<TableName> tables = new ArrayList<>();
+    if (events) {
+      tables.add(vars.table(BaseJob.EVENTS));
+      tables.add(vars.table(PageViewsJob.PAGE_VIEWS));
+    }
+    tables.add(vars.table(SessionsJob.SESSIONS));
+    tables.add(vars.table(UsersJob.USERS));
+    return tables;
   }
 
   /**
-   * Appends {@code copies} older copies of the derived tables, each shifted back by a whole number
-   * of history lengths with its own session and user ids, one commit per copy and table.
+   * Appends {@code copies} older copies of the history (the events, when the run starts from them,
+   * and the derived tables and manifests), each shifted back by a whole number of history lengths
+   * with its own event, page view, session and user ids, one commit per copy and table.
    */
-  private void olderCopies(DeltaStore store, Variables vars, int copies) {
-    for (TableName table :
+  private void olderCopies(DeltaStore store, Variables vars, int copies, boolean events) {
+    List<TableName> tables = new ArrayList<>();
+    if (events) {
+      tables.add(vars.table(PageViewsJob.PAGE_VIEWS));
+      tables.add(vars.table(BaseTables.EVENT_ID_MANIFEST));
+      tables.add(vars.table(BaseTables.SESSION_ID_MANIFEST));
+    }
+    tables.addAll(
         List.of(
             vars.table(SessionsJob.SESSIONS),
             vars.table(UsersJob.USERS),
-            vars.table(UsersJob.USERS_MANIFEST))) {
+            vars.table(UsersJob.USERS_MANIFEST)));
+    for (TableName table : tables) {
       long version = store.version(table);
       Dataset<Row> base = store.readAt(table, version);
       for (int copy = 1; copy <= copies; copy++) {
-        long days = (long) HISTORY_DAYS * copy;
-        String suffix = "-h" + copy;
-        Column[] shifted =
-            Stream.of(base.schema().fields())
-                .map(field -> shift(field, days, suffix))
-                .toArray(Column[]::new);
-        store.append(table, base.select(shifted));
+        store.append(table, shifted(base, copy));
+      }
+    }
+    if (events) {
+      // The events table through the loader's writer: its partition column is generated.
+      TableName atomic = vars.table(BaseJob.EVENTS);
+      Dataset<Row> base = store.readAt(atomic, store.version(atomic)).drop(AtomicEvents.LOAD_DATE);
+      for (int copy = 1; copy <= copies; copy++) {
+        EventsTable.append(store, atomic, shifted(base, copy));
       }
     }
   }
 
+  /** {@code rows} moved {@code copy} history lengths back, with ids of their own. */
+  private static Dataset<Row> shifted(Dataset<Row> rows, int copy) {
+    long days = (long) HISTORY_DAYS * copy;
+    String suffix = "-h" + copy;
+    return rows.select(
+        Stream.of(rows.schema().fields())
+            .map(field -> shift(field, days, suffix))
+            .toArray(Column[]::new));
+  }
+
+  private static final java.util.Set<String> IDS =
+      java.util.Set.of(
+          "domain_sessionid", "domain_userid", "event_id", "page_view_id", "session_id");
+
   private static Column shift(StructField field, long days, String suffix) {
     String name = field.name();
-    if (name.equals("domain_sessionid") || name.equals("domain_userid")) {
+    if (IDS.contains(name)) {
       return concat(col(name), lit(suffix)).as(name);
     }
     if (field.dataType() instanceof TimestampType) {

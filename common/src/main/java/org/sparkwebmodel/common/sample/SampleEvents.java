@@ -91,12 +91,37 @@ public final class SampleEvents {
   private SampleEvents() {}
 
   /**
+   * When the sessions start and who the users are.
+   *
+   * @param firstDay the sessions start within {@code days} from this instant
+   * @param days how many days the sessions' starts are spread over
+   * @param userSeed the seed of the users' identities and traits: two data sets with the same one
+   *     share returning users
+   * @param userPool how many users there are to draw from
+   */
+  public record Shape(Instant firstDay, int days, long userSeed, long userPool) {
+    /** The default: {@link #DAYS} days from {@link #FIRST_DAY}, a user per six page views. */
+    public static Shape of(long pageViews, long seed) {
+      return new Shape(FIRST_DAY, DAYS, seed, Math.max(10, pageViews / 6));
+    }
+  }
+
+  /**
    * Appends {@code pageViews} page views' worth of sample events to {@code table} (created in the
    * Lake Loader layout when missing) in one commit; returns the events written per event_name, in
    * the order of {@link #EVENT_NAMES}.
    */
   public static Map<String, Long> write(
       DeltaStore store, TableName table, long pageViews, long seed) {
+    return write(store, table, pageViews, seed, Shape.of(pageViews, seed));
+  }
+
+  /**
+   * As {@link #write(DeltaStore, TableName, long, long)}, with the sessions and users of {@code
+   * shape}.
+   */
+  public static Map<String, Long> write(
+      DeltaStore store, TableName table, long pageViews, long seed, Shape shape) {
     SparkSession spark = store.spark();
     LongAccumulator[] counts = new LongAccumulator[EVENT_NAMES.size()];
     for (int i = 0; i < counts.length; i++) {
@@ -104,7 +129,9 @@ public final class SampleEvents {
     }
     // The write is one stage of result tasks: Spark merges each partition's counts exactly once.
     EventsTable.append(
-        store, table, generate(spark, pageViews, seed, defaultPartitions(pageViews), counts));
+        store,
+        table,
+        generate(spark, pageViews, seed, shape, defaultPartitions(pageViews, shape), counts));
     Map<String, Long> written = new LinkedHashMap<>();
     for (int i = 0; i < counts.length; i++) {
       written.put(EVENT_NAMES.get(i), counts[i].value());
@@ -114,7 +141,13 @@ public final class SampleEvents {
 
   /** The sample events as a Dataset in the layout of {@link AtomicEvents#TABLE} (lazy). */
   public static Dataset<Row> generate(SparkSession spark, long pageViews, long seed) {
-    return generate(spark, pageViews, seed, defaultPartitions(pageViews), null);
+    return generate(
+        spark,
+        pageViews,
+        seed,
+        Shape.of(pageViews, seed),
+        defaultPartitions(pageViews, Shape.of(pageViews, seed)),
+        null);
   }
 
   /**
@@ -122,9 +155,9 @@ public final class SampleEvents {
    * #CHUNKS_PER_TASK} chunks: each task writes a few partitions (load date, event_name) and sorts
    * its rows for them in memory. The rows do not depend on it (chunks are fixed).
    */
-  private static int defaultPartitions(long pageViews) {
+  private static int defaultPartitions(long pageViews, Shape shape) {
     long chunks = chunks(pageViews);
-    long tasks = Math.max(DAYS, (chunks + CHUNKS_PER_TASK - 1) / CHUNKS_PER_TASK);
+    long tasks = Math.max(shape.days(), (chunks + CHUNKS_PER_TASK - 1) / CHUNKS_PER_TASK);
     return (int) Math.max(1, Math.min(chunks, tasks));
   }
 
@@ -135,12 +168,25 @@ public final class SampleEvents {
   /** As {@link #generate(SparkSession, long, long)} in {@code partitions} tasks, counting. */
   static Dataset<Row> generate(
       SparkSession spark, long pageViews, long seed, int partitions, LongAccumulator[] counts) {
+    return generate(spark, pageViews, seed, Shape.of(pageViews, seed), partitions, counts);
+  }
+
+  /**
+   * As {@link #generate(SparkSession, long, long)} with {@code shape}, in {@code partitions} tasks.
+   */
+  static Dataset<Row> generate(
+      SparkSession spark,
+      long pageViews,
+      long seed,
+      Shape shape,
+      int partitions,
+      LongAccumulator[] counts) {
     if (pageViews < 0) {
       throw new IllegalArgumentException("page views must be >= 0, got: " + pageViews);
     }
     FlatMapFunction<Long, Row> chunk =
         index -> {
-          List<Row> rows = generateChunk(seed, pageViews, index);
+          List<Row> rows = generateChunk(seed, pageViews, index, shape);
           if (counts != null) {
             long[] byName = new long[EVENT_NAMES.size()];
             for (Row row : rows) {
@@ -160,16 +206,17 @@ public final class SampleEvents {
   }
 
   /** The events of chunk {@code chunk} of a data set of {@code pageViews} page views. */
-  static List<Row> generateChunk(long seed, long pageViews, long chunk) {
+  static List<Row> generateChunk(long seed, long pageViews, long chunk, Shape shape) {
     long first = chunk * CHUNK_PAGE_VIEWS;
     int count = (int) Math.min(CHUNK_PAGE_VIEWS, pageViews - first);
     // The chunk's sessions start in its slice of the days: chunk after chunk, day after day.
-    long span = DAYS * DAY;
+    long span = shape.days() * DAY;
     long chunks = chunks(pageViews);
-    long from = FIRST_DAY.getEpochSecond() * SECOND + span / chunks * chunk;
-    long to =
-        chunk == chunks - 1 ? FIRST_DAY.getEpochSecond() * SECOND + span : from + span / chunks;
-    return new Chunk(seed, Math.max(10, pageViews / 6), first, count, from, to - from).generate();
+    long start = shape.firstDay().getEpochSecond() * SECOND;
+    long from = start + span / chunks * chunk;
+    long to = chunk == chunks - 1 ? start + span : from + span / chunks;
+    return new Chunk(seed, shape.userSeed(), shape.userPool(), first, count, from, to - from)
+        .generate();
   }
 
   /** Column positions in {@link AtomicEvents#TABLE}. */
@@ -404,7 +451,7 @@ public final class SampleEvents {
   /** Generates one chunk: whole sessions until the chunk's page views are there. */
   private static final class Chunk {
     private final SplittableRandom random;
-    private final long seed;
+    private final long userSeed;
     private final long userPool;
     private final int count;
     private final List<Row> out;
@@ -413,11 +460,18 @@ public final class SampleEvents {
     private final long from;
     private final long span;
 
-    Chunk(long seed, long userPool, long firstPageView, int count, long from, long span) {
+    Chunk(
+        long seed,
+        long userSeed,
+        long userPool,
+        long firstPageView,
+        int count,
+        long from,
+        long span) {
       this.from = from;
       this.span = span;
       this.random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + firstPageView);
-      this.seed = seed;
+      this.userSeed = userSeed;
       this.userPool = userPool;
       this.pageView = firstPageView;
       this.count = count;
@@ -465,7 +519,8 @@ public final class SampleEvents {
       Kind kind = kind();
       long user = (long) (userPool * Math.pow(random.nextDouble(), 2));
       // Per-user traits come from the user's own stream, so a returning user keeps them.
-      SplittableRandom traits = new SplittableRandom(seed * 7_919L + user * 0xBF58476D1CE4E5B9L);
+      SplittableRandom traits =
+          new SplittableRandom(userSeed * 7_919L + user * 0xBF58476D1CE4E5B9L);
       String domainUserid = uuid(traits);
       String networkUserid = uuid(traits);
       String userId = traits.nextInt(4) == 0 ? "user-" + user : null;
