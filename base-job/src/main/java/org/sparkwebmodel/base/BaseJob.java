@@ -274,7 +274,21 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
                   };
                 },
                 c -> c[0] + " events, " + c[1] + " duplicate copies");
-    store.overwrite(step.name(BaseTables.EVENTS_THIS_RUN), SelectEvents.deduplicate(ofSessions));
+    step.log()
+        .phase(
+            "compute " + step.name(BaseTables.EVENTS_THIS_RUN),
+            () ->
+                store.overwrite(
+                    step.name(BaseTables.EVENTS_THIS_RUN),
+                    SelectEvents.deduplicate(
+                        ofSessions,
+                        store
+                            .read(step.name(BaseTables.EVENT_IDS_THIS_RUN))
+                            .groupBy("event_id")
+                            .count()
+                            .where(col("count").gt(1))
+                            .select("event_id"))),
+            "one copy of each event, with its page_view_id");
     if (copies[1] > 0) {
       step.log().warn(copies[1] + " duplicate events removed (" + copies[2] + " event_ids)");
     }

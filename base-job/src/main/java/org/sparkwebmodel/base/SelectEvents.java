@@ -1,5 +1,6 @@
 package org.sparkwebmodel.base;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
@@ -130,6 +131,18 @@ public final class SelectEvents {
    * lacks are NULL.
    */
   public static Dataset<Row> deduplicate(Dataset<Row> events) {
+    return deduplicate(
+        events, events.groupBy("event_id").count().where(col("count").gt(1)).select("event_id"));
+  }
+
+  /**
+   * As {@link #deduplicate(Dataset)}, given the event_ids that have more than one copy in {@code
+   * events} (few): only their copies are ordered; every other event passes through.
+   */
+  public static Dataset<Row> deduplicate(Dataset<Row> events, Dataset<Row> duplicatedIds) {
+    Dataset<Row> ids = broadcast(duplicatedIds.select("event_id"));
+    Dataset<Row> singles = events.join(ids, new String[] {"event_id"}, "left_anti");
+    Dataset<Row> copies = events.join(ids, new String[] {"event_id"}, "left_semi");
     Set<String> present = Set.of(events.columns());
     List<Column> order = new ArrayList<>();
     for (String first : List.of("collector_tstamp", "dvce_created_tstamp", "event_fingerprint")) {
@@ -144,13 +157,16 @@ public final class SelectEvents {
       }
     }
     Dataset<Row> kept =
-        events
+        copies
             .withColumn(
                 "_copy",
                 row_number()
                     .over(Window.partitionBy("event_id").orderBy(order.toArray(Column[]::new))))
-            .where(col("_copy").equalTo(1));
-    return kept.select(stagedColumns(kept.schema()));
+            .where(col("_copy").equalTo(1))
+            .drop("_copy");
+    return singles
+        .select(stagedColumns(events.schema()))
+        .union(kept.select(stagedColumns(events.schema())));
   }
 
   /** The columns of {@link BaseTables#EVENTS_SCHEMA} from a row of the events table. */

@@ -161,7 +161,7 @@ class ITRunCommand {
                 .toList())
         .containsExactly("sessions,users", "sessions,users");
 
-    Result destroy = run("run", "../configs/destroy.yml", "--var", "entropy=_run");
+    Result destroy = run("run", "../configs/destroy-sessions-users.yml", "--var", "entropy=_run");
     assertThat(destroy.status()).as(destroy.err()).isZero();
     for (String table :
         List.of("sessions_run", "users_run", "users_manifest_run", "session_depth_run")) {
