@@ -99,7 +99,8 @@ public final class SampleEvents {
    *     share returning users
    * @param userPool how many users there are to draw from
    */
-  public record Shape(Instant firstDay, int days, long userSeed, long userPool) {
+  public record Shape(Instant firstDay, int days, long userSeed, long userPool)
+      implements java.io.Serializable {
     /** The default: {@link #DAYS} days from {@link #FIRST_DAY}, a user per six page views. */
     public static Shape of(long pageViews, long seed) {
       return new Shape(FIRST_DAY, DAYS, seed, Math.max(10, pageViews / 6));
