@@ -107,7 +107,18 @@ public final class SelectEvents {
    */
   public static Dataset<Row> eventsOfSessions(
       Dataset<Row> events, Dataset<Row> sessions, Instant lower, Instant upper) {
-    Dataset<Row> included = sessions.select(col("session_id"));
+    return eventsOfSessions(events, sessions, lower, upper, false);
+  }
+
+  /**
+   * As {@link #eventsOfSessions(Dataset, Dataset, Instant, Instant)}; with {@code broadcast} the
+   * session ids are sent to every task, so the wide event rows are filtered where they are read
+   * instead of being shuffled for a join (for a number of sessions that fits in memory).
+   */
+  public static Dataset<Row> eventsOfSessions(
+      Dataset<Row> events, Dataset<Row> sessions, Instant lower, Instant upper, boolean broadcast) {
+    Dataset<Row> ids = sessions.select(col("session_id"));
+    Dataset<Row> included = broadcast ? broadcast(ids) : ids;
     return inWindow(events, lower, upper)
         .join(
             included,
