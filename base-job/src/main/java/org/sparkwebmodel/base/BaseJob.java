@@ -258,7 +258,7 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
             ? events.limit(0)
             : SelectEvents.eventsOfSessions(
                 events, included, batchLower, batchUpper, sessions <= BROADCAST_SESSIONS);
-    long[] copies =
+    Copies copies =
         step.log()
             .phase(
                 "compute " + step.name(BaseTables.EVENT_IDS_THIS_RUN),
@@ -275,13 +275,12 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
                               sum(col("copies").minus(1)).as("removed"),
                               sum(when(col("copies").gt(1), 1).otherwise(0)).as("ids"))
                           .first();
-                  return new long[] {
-                    stats.isNullAt(0) ? 0 : stats.getLong(0),
-                    stats.isNullAt(1) ? 0 : stats.getLong(1),
-                    stats.isNullAt(2) ? 0 : stats.getLong(2)
-                  };
+                  return new Copies(
+                      stats.isNullAt(0) ? 0 : stats.getLong(0),
+                      stats.isNullAt(1) ? 0 : stats.getLong(1),
+                      stats.isNullAt(2) ? 0 : stats.getLong(2));
                 },
-                c -> c[0] + " events, " + c[1] + " duplicate copies");
+                c -> c.events() + " events, " + c.removed() + " duplicate copies");
     step.log()
         .phase(
             "compute " + step.name(BaseTables.EVENTS_THIS_RUN),
@@ -297,11 +296,19 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
                             .where(col("count").gt(1))
                             .select("event_id"))),
             "one copy of each event, with its page_view_id");
-    if (copies[1] > 0) {
-      step.log().warn(copies[1] + " duplicate events removed (" + copies[2] + " event_ids)");
+    if (copies.removed() > 0) {
+      step.log()
+          .warn(copies.removed() + " duplicate events removed (" + copies.ids() + " event_ids)");
     }
-    return new Batch(copies[0], sessions, batchLower, batchUpper, copies[1], copies[2]);
+    return new Batch(
+        copies.events(), sessions, batchLower, batchUpper, copies.removed(), copies.ids());
   }
+
+  /**
+   * The batch's events before de-duplication: every copy, the copies beyond the first of an
+   * event_id, and the event_ids with more than one copy.
+   */
+  private record Copies(long events, long removed, long ids) {}
 
   /**
    * Writes {@code base_sessions_to_include} for the window and returns how many sessions it holds.
