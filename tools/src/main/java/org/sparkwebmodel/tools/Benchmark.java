@@ -58,10 +58,10 @@ import picocli.CommandLine.Spec;
  * figures (README, "Performance").
  *
  * <ul>
- *   <li>Full run (default): N page views' worth of sample events (or, when the run file starts
- *       from staged page views, N sample page views), the module steps of the run file (custom
- *       steps are left out), each timed with rows in and out and peak memory, and the floor (a bare
- *       Spark job: read the page views, the same aggregation per domain_sessionid, write Parquet).
+ *   <li>Full run (default): N page views' worth of sample events (or, when the run file starts from
+ *       staged page views, N sample page views), the module steps of the run file (custom steps are
+ *       left out), each timed with rows in and out and peak memory, and the floor (a bare Spark
+ *       job: read the page views, the same aggregation per domain_sessionid, write Parquet).
  *   <li>{@code --incremental}: a history of H page views run through the model, then one
  *       incremental run of a batch of new sessions with returning users; again with the history
  *       made F times longer (older copies of the events, page views, manifests and derived tables,

@@ -23,8 +23,8 @@ import org.sparkwebmodel.common.testing.Warehouses;
 /**
  * Batch-split invariance from events: the same sample events (six days of sessions, with
  * duplicates, late devices, bots and sessions that cross midnight) modelled by one run that reads
- * them all, or by two runs that walk through them four days at a time (base's window moving with its
- * manifest, sessions re-processed whole when they continue), give identical {@code page_views},
+ * them all, or by two runs that walk through them four days at a time (base's window moving with
+ * its manifest, sessions re-processed whole when they continue), give identical {@code page_views},
  * {@code sessions} and {@code users}.
  */
 class ITEventsBatchSplit {
