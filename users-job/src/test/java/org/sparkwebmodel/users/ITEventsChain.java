@@ -19,20 +19,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.RunFile;
+import org.sparkwebmodel.common.csv.EnrichedTsv;
 import org.sparkwebmodel.common.delta.DeltaStore;
-import org.sparkwebmodel.common.delta.EventsTable;
 import org.sparkwebmodel.common.step.Modules;
-import org.sparkwebmodel.common.table.AtomicEvents;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
 import org.sparkwebmodel.common.testing.SharedSpark;
 import org.sparkwebmodel.common.testing.TestRows;
 
 /**
- * The whole chain from events (configs/run.yml: base, page views, sessions, users, the example
- * custom step, the completes) over four incremental runs with a one-day cadence: a session spanning
- * two runs, a bot page view, pings, a gap longer than the cadence (no stall, DECISIONS 28) and an
- * empty run. After every run the sessions agree with the page views they were made of.
+ * The whole chain from enriched TSV events loaded as {@code load atomic.events FILE} loads them
+ * (configs/run.yml: base, page views, sessions, users, the example custom step, the completes) over
+ * four incremental runs with a one-day cadence: a session spanning two runs, a bot page view,
+ * pings, a gap longer than the cadence (no stall, DECISIONS 28) and an empty run. After every run
+ * the sessions agree with the page views they were made of.
  */
 class ITEventsChain {
   static final TableName EVENTS = new TableName("atomic", "events");
@@ -50,41 +50,67 @@ class ITEventsChain {
   }
 
   /**
-   * An event of {@code user}'s session {@code sid} at {@code at} (collector, device and derived
-   * time alike), of page view {@code pv}.
+   * An enriched event of {@code user}'s session {@code sid} at {@code at} (collector, device and
+   * derived time alike), of page view {@code pv}: its TSV fields by name (the rest empty).
    */
-  static Row event(
+  static Map<String, String> event(
       String id, String name, String sid, String user, String pv, String at, String url) {
-    Map<String, Object> values = new HashMap<>();
+    Map<String, String> values = new HashMap<>();
     values.put("event_id", id);
     values.put("event_name", name);
     values.put("domain_sessionid", sid);
     values.put("domain_userid", user);
     values.put("network_userid", "n-" + user);
-    values.put("domain_sessionidx", 1);
+    values.put("domain_sessionidx", "1");
+    String tsv = at.replace('T', ' ').replace("Z", "");
     for (String time :
-        List.of(
-            "collector_tstamp",
-            "dvce_created_tstamp",
-            "dvce_sent_tstamp",
-            "derived_tstamp",
-            "load_tstamp")) {
-      values.put(time, at);
+        List.of("collector_tstamp", "dvce_created_tstamp", "dvce_sent_tstamp", "derived_tstamp")) {
+      values.put(time, tsv);
     }
     values.put("v_collector", "ssc-2.0.0");
     values.put("v_etl", "enrich-3.0.0");
     values.put("useragent", "Mozilla/5.0");
-    values.put("page_url", url);
-    values.put(AtomicEvents.WEB_PAGE.column(), List.of(RowFactory.create(pv)));
-    return TestRows.row(AtomicEvents.TABLE, values);
+    if (url != null) {
+      values.put("page_url", url);
+    }
+    values.put(
+        EnrichedTsv.CONTEXTS,
+        "{\"schema\":\"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0\",\"data\":"
+            + "[{\"schema\":\"iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0\","
+            + "\"data\":{\"id\":\""
+            + pv
+            + "\"}}]}");
+    return values;
   }
 
-  static Row view(String id, String sid, String user, String pv, String at, String url) {
+  static Map<String, String> view(
+      String id, String sid, String user, String pv, String at, String url) {
     return event(id, "page_view", sid, user, pv, at, url);
   }
 
-  static Row ping(String id, String sid, String user, String pv, String at) {
+  static Map<String, String> ping(String id, String sid, String user, String pv, String at) {
     return event(id, "page_ping", sid, user, pv, at, null);
+  }
+
+  /** Writes the events as an enriched TSV file and loads it as `load atomic.events FILE` does. */
+  void load(List<Map<String, String>> events) throws java.io.IOException {
+    Path file = dir.resolve("events.tsv");
+    java.nio.file.Files.write(
+        file,
+        events.stream()
+            .map(
+                values ->
+                    EnrichedTsv.FIELDS.stream()
+                        .map(field -> values.getOrDefault(field, ""))
+                        .collect(java.util.stream.Collectors.joining("\t")))
+            .toList());
+    EnrichedTsv.load(store, EVENTS, file.toString(), Instant.parse("2020-02-01T00:00:00Z"));
+  }
+
+  static Map<String, String> bot(Map<String, String> event) {
+    Map<String, String> values = new HashMap<>(event);
+    values.put("useragent", "Googlebot/2.1");
+    return values;
   }
 
   void run() {
@@ -129,29 +155,22 @@ class ITEventsChain {
   }
 
   @Test
-  void pageViewsSessionsAndUsersFromEventsOverIncrementalRuns() {
-    EventsTable.append(
-        store,
-        EVENTS,
-        TestRows.dataset(
-            AtomicEvents.TABLE,
-            List.of(
-                // s1 of u1: two page views on day 1 (run 1), a third on day 2 (run 2)
-                view("e1", "s1", "u1", "p1", "2020-01-01T10:00:00Z", "https://a.com/a"),
-                ping("e2", "s1", "u1", "p1", "2020-01-01T10:00:15Z"),
-                ping("e3", "s1", "u1", "p1", "2020-01-01T10:00:27Z"),
-                view("e4", "s1", "u1", "p2", "2020-01-01T10:01:00Z", "https://a.com/b"),
-                view("e5", "s1", "u1", "p3", "2020-01-02T09:00:00Z", "https://a.com/c"),
-                ping("e6", "s1", "u1", "p3", "2020-01-02T09:00:12Z"),
-                // s2 of u2: a bot page view (dropped, no index consumed), then a real one
-                TestRows.with(
-                    AtomicEvents.TABLE,
-                    view("e7", "s2", "u2", "p4", "2020-01-01T12:00:00Z", "https://a.com/x"),
-                    Map.of("useragent", "Googlebot/2.1")),
-                view("e8", "s2", "u2", "p5", "2020-01-01T12:00:30Z", "https://a.com/d"),
-                ping("e9", "s2", "u2", "p5", "2020-01-01T12:00:41Z"),
-                // s3 of u1, after a gap of a week: reached without a stall (run 3)
-                view("e10", "s3", "u1", "p6", "2020-01-10T08:00:00Z", "https://a.com/e"))));
+  void pageViewsSessionsAndUsersFromEventsOverIncrementalRuns() throws java.io.IOException {
+    load(
+        List.of(
+            // s1 of u1: two page views on day 1 (run 1), a third on day 2 (run 2)
+            view("e1", "s1", "u1", "p1", "2020-01-01T10:00:00Z", "https://a.com/a"),
+            ping("e2", "s1", "u1", "p1", "2020-01-01T10:00:15Z"),
+            ping("e3", "s1", "u1", "p1", "2020-01-01T10:00:27Z"),
+            view("e4", "s1", "u1", "p2", "2020-01-01T10:01:00Z", "https://a.com/b"),
+            view("e5", "s1", "u1", "p3", "2020-01-02T09:00:00Z", "https://a.com/c"),
+            ping("e6", "s1", "u1", "p3", "2020-01-02T09:00:12Z"),
+            // s2 of u2: a bot page view (dropped, no index consumed), then a real one
+            bot(view("e7", "s2", "u2", "p4", "2020-01-01T12:00:00Z", "https://a.com/x")),
+            view("e8", "s2", "u2", "p5", "2020-01-01T12:00:30Z", "https://a.com/d"),
+            ping("e9", "s2", "u2", "p5", "2020-01-01T12:00:41Z"),
+            // s3 of u1, after a gap of a week: reached without a stall (run 3)
+            view("e10", "s3", "u1", "p6", "2020-01-10T08:00:00Z", "https://a.com/e")));
 
     run();
     assertSessionsAgreeWithPageViews();
