@@ -387,8 +387,10 @@ public final class Benchmark implements Callable<Integer> {
     }
     double historySeconds = seconds(started);
 
-    // The batch: the day after the history, the same users (returning) with new sessions.
-    Instant batchDay = HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS));
+    // The batch: the day after the history, the same users (returning) with new sessions. From
+    // events, a week later: the history's late devices (sent up to 5 days late) were collected up
+    // to then, and base's window starts at the latest collector time processed.
+    Instant batchDay = HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS + (events ? 7 : 0)));
     if (events) {
       SampleEvents.write(
           store,
