@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # benchmark.sh: time spark-web-model on sample data in a fresh warehouse (README, "Performance").
 #
-#   scripts/benchmark.sh [--rows N]                  full run: N page views (default 1,000,000),
-#                                                    the floor, and the four module steps
+#   scripts/benchmark.sh [--rows N]                  full run: N page views' worth (default
+#                                                    1,000,000), the module steps, the floor and
+#                                                    the sessions transform alone
 #   scripts/benchmark.sh --incremental [--history-rows H] [--batch-rows B] [--history-factor F]
 #                                                    an incremental batch after a history of H and
 #                                                    of F x H page views, and the ratio
