@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
       "SCHEMA.events (a table named events, e.g. atomic.events): FILE is Snowplow enriched TSV (one"
           + " event a line, 131 tab-separated fields; a local path or a URI such as s3://..., .gz"
           + " read as compressed), written in the Lake Loader's layout, entity columns included.",
-      "Any other table: FILE is CSV with a header row."
+      "Any other table: FILE is CSV with a header row (a local path or a URI such as s3://...,"
+          + " .gz read as compressed), streamed through Spark's CSV reader."
     })
 final class LoadCommand implements Callable<Integer> {
   /** The name of the table that {@code load} fills from enriched TSV, in any schema. */
@@ -71,7 +72,7 @@ final class LoadCommand implements Callable<Integer> {
       return 0;
     }
     DeltaStore store = new DeltaStore(WebModelCli.session(spec.name()), cli.warehouseOrDefault());
-    var file = args.path();
+    String file = args.file;
     CsvTables.Loaded loaded = CsvTables.load(store, name, file, loadId);
     String outcome =
         loaded.before()

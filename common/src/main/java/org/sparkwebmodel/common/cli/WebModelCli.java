@@ -85,7 +85,17 @@ public final class WebModelCli {
    * it returns on success and throws on failure.
    */
   public static void main(String[] args) {
-    int status = execute(args);
+    int status;
+    try {
+      status = execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli passes Errors on; the one-line error still ends the output
+      System.err.printf(
+          "web-model: error: out of memory: the driver's heap (%,d MB) is too small; raise"
+              + " WEB_MODEL_HEAP (e.g. WEB_MODEL_HEAP=8g) and run again%n",
+          Runtime.getRuntime().maxMemory() >> 20);
+      status = 1;
+    }
     boolean clusterMode =
         "cluster".equals(System.getProperty("spark.submit.deployMode"))
             || SparkSession.getActiveSession().exists(s -> isClusterMode(s));

@@ -1,5 +1,11 @@
 package org.sparkwebmodel.common.csv;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.instr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
+import static org.apache.spark.sql.functions.when;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
@@ -7,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -17,23 +22,26 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.csv.QuoteMode;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.error.Messages;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.table.ModelTable;
 import org.sparkwebmodel.common.table.ModelTables;
@@ -45,6 +53,8 @@ import org.sparkwebmodel.common.table.TableName;
  * timestamps ISO-8601 in UTC, booleans {@code true}/{@code false}.
  */
 public final class CsvTables {
+  private static final Logger LOG = LoggerFactory.getLogger(CsvTables.class);
+
   private static final DateTimeFormatter TIMESTAMP_OUT =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -66,16 +76,26 @@ public final class CsvTables {
   public record Loaded(long rows, boolean before) {}
 
   /**
-   * Appends the rows of {@code file} to {@code table} in one commit; nothing is written if any line
-   * is bad. A missing {@code page_views_staged*} table is created with its 98 columns. With a
-   * {@code loadId}, only once: a second load with the same id adds nothing (Delta's txnAppId), so a
-   * scheduler may retry a load whose process died after its commit.
+   * Appends the rows of {@code file} (a local path or a URI Hadoop reads, e.g. {@code
+   * s3://bucket/pv.csv}; {@code .gz} read compressed) to {@code table} in one commit; nothing is
+   * written if any line is bad. A missing {@code page_views_staged*} table is created with its 98
+   * columns. With a {@code loadId}, only once: a second load with the same id adds nothing (Delta's
+   * txnAppId), so a scheduler may retry a load whose process died after its commit.
+   *
+   * <p>The file streams through Spark's CSV reader, line by line in parallel splits, so its size is
+   * not bounded by the driver's memory: header row checked on the driver, then every line parsed
+   * with the header's columns at their table types (fail-fast: a bad value fails the write, which
+   * then commits nothing). A failure is then explained by reading the file once more on the driver,
+   * record by record ({@link #scan}), which names the first bad line, column and value. When that
+   * finds the file valid (a quoted field spans lines, which a line-by-line read cannot parse), the
+   * file is loaded again with Spark's multi-line CSV reader, in one task.
    */
-  public static Loaded load(DeltaStore store, TableName table, Path file, String loadId) {
+  public static Loaded load(DeltaStore store, TableName table, String file, String loadId) {
     ModelTable input = ModelTables.PAGE_VIEWS_STAGED;
     boolean staged = input.isNameOf(table);
     StructType schema;
-    if (store.exists(table)) {
+    boolean created = !store.exists(table);
+    if (!created) {
       schema = store.read(table).schema();
     } else if (staged) {
       schema = input.schema();
@@ -89,97 +109,239 @@ public final class CsvTables {
               + input.name()
               + " tables");
     }
+    SparkSession spark = store.spark();
+    InputFiles.require(spark, file, "CSV");
     // The key (page_view_id) is the one NOT NULL column of page views (reference §2.1).
-    List<Row> rows = parse(file, table, schema, staged ? input.key() : null);
+    Header header = header(spark, file, table, schema, staged ? input.key() : null);
     store.createIfMissing(table, schema);
-    if (rows.isEmpty()) {
-      return new Loaded(0, false);
-    }
-    if (loadId == null) {
-      store.append(table, store.spark().createDataFrame(rows, schema));
-      return new Loaded(rows.size(), false);
-    }
-    // A load re-run after its commit (its process died before it reported) adds nothing: Delta
-    // skips a write whose transaction id it committed before.
     long before = store.version(table);
-    store.appendOnce(
-        table, store.spark().createDataFrame(rows, schema), "web-model load " + loadId);
+    try {
+      try {
+        append(store, table, rows(spark, file, header, false), loadId);
+      } catch (Exception lineByLine) { // SparkException too, which Scala throws unchecked
+        LOG.info("load {}: the line-by-line read failed; finding the first bad line", file);
+        scan(spark, file, header);
+        append(store, table, rows(spark, file, header, true), loadId);
+      }
+    } catch (WebModelException e) {
+      dropIfCreated(store, table, created);
+      throw e;
+    } catch (Exception e) {
+      dropIfCreated(store, table, created);
+      throw new WebModelException(
+          "cannot load " + file + " into " + table + ": " + Messages.firstLine(e.getMessage()), e);
+    }
     if (store.version(table) == before) {
+      // Delta skipped the write: a commit with this load id was made before
       return new Loaded(0, true);
     }
-    return new Loaded(rows.size(), false);
+    // an append: the rows written are in its commit's metrics, or the difference of the counts
+    String written = store.operationMetricsSince(table, before).get("numOutputRows");
+    return new Loaded(
+        written != null
+            ? Long.parseLong(written)
+            : store.read(table).count() - store.readAt(table, before).count(),
+        false);
   }
 
-  static List<Row> parse(Path file, TableName table, StructType schema, String notNull) {
-    Map<String, Integer> positions = new HashMap<>();
-    for (int i = 0; i < schema.size(); i++) {
-      positions.put(schema.fields()[i].name(), i);
+  private static void dropIfCreated(DeltaStore store, TableName table, boolean created) {
+    if (created) {
+      store.drop(table);
     }
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+  }
+
+  private static void append(DeltaStore store, TableName table, Dataset<Row> rows, String loadId) {
+    if (loadId == null) {
+      store.append(table, rows);
+    } else {
+      // A load re-run after its commit (its process died before it reported) adds nothing: Delta
+      // skips a write whose transaction id it committed before.
+      store.appendOnce(table, rows, "web-model load " + loadId);
+    }
+  }
+
+  /**
+   * The file's header row, checked against the table: the table column each CSV column fills.
+   * {@code notNull} (may be NULL) must be one of them.
+   */
+  record Header(
+      String file, TableName table, StructType schema, List<String> columns, String notNull) {}
+
+  static Header header(
+      SparkSession spark, String file, TableName table, StructType schema, String notNull) {
+    Set<String> names = Set.of(schema.fieldNames());
+    List<String> columns = new ArrayList<>();
+    withRecords(
+        spark,
+        file,
+        (records, parser) -> {
+          if (!records.hasNext()) {
+            throw new WebModelException(file + " is empty: expected a header row");
+          }
+          for (String name : records.next()) {
+            if (name == null || !names.contains(name)) {
+              throw new WebModelException(
+                  file + " line 1: unknown column '" + name + "' for table " + table);
+            }
+            if (columns.contains(name)) {
+              throw new WebModelException(file + " line 1: column '" + name + "' appears twice");
+            }
+            DataType type = schema.apply(name).dataType();
+            if (!READABLE.contains(type)) {
+              throw new WebModelException(
+                  "column "
+                      + name
+                      + " has type "
+                      + type.sql()
+                      + ", which CSV load does not support");
+            }
+            columns.add(name);
+          }
+          return null;
+        });
+    if (notNull != null && !columns.contains(notNull)) {
+      throw new WebModelException(
+          file + " line 1: required column '" + notNull + "' is missing for table " + table);
+    }
+    return new Header(file, table, schema, List.copyOf(columns), notNull);
+  }
+
+  /** The types CSV load converts. */
+  private static final List<DataType> READABLE =
+      List.of(
+          DataTypes.StringType,
+          DataTypes.IntegerType,
+          DataTypes.LongType,
+          DataTypes.DoubleType,
+          DataTypes.BooleanType,
+          DataTypes.TimestampType);
+
+  /**
+   * An unquoted empty field is NULL, a quoted {@code ""} the empty string: Spark's reader makes an
+   * empty field equal to its {@code nullValue} NULL, so that must be a text no field holds.
+   */
+  private static final String NULL_MARK = "\u0000web-model:null\u0000";
+
+  /**
+   * The file's rows in the table's columns and types, parsed by Spark's CSV reader (fail-fast), the
+   * columns the file lacks NULL. {@code multiLine} false reads line by line in parallel splits:
+   * then a quote inside an unquoted field is an error, which every record spanning lines makes (the
+   * part of it after a line break starts inside a quoted field), and so is a string holding U+FFFD,
+   * the character a byte sequence that is not UTF-8 is decoded as. True reads the file as one
+   * stream of records, in one task.
+   */
+  static Dataset<Row> rows(SparkSession spark, String file, Header header, boolean multiLine) {
+    StructType fileSchema = new StructType();
+    for (String name : header.columns()) {
+      fileSchema = fileSchema.add(name, header.schema().apply(name).dataType(), true);
+    }
+    Dataset<Row> parsed =
+        spark
+            .read()
+            .schema(fileSchema)
+            .option("header", "true")
+            .option("mode", "FAILFAST")
+            .option("multiLine", String.valueOf(multiLine))
+            .option("unescapedQuoteHandling", multiLine ? "STOP_AT_DELIMITER" : "RAISE_ERROR")
+            .option("escape", "\"")
+            .option("nullValue", NULL_MARK)
+            .option("emptyValue", "")
+            .option("ignoreLeadingWhiteSpace", "false")
+            .option("ignoreTrailingWhiteSpace", "false")
+            .option("timeZone", "UTC")
+            .option("encoding", "UTF-8")
+            .csv(file);
+    List<Column> columns = new ArrayList<>();
+    for (StructField field : header.schema().fields()) {
+      String name = field.name();
+      Column value = col(name);
+      if (!header.columns().contains(name)) {
+        value = lit(null).cast(field.dataType());
+      } else if (name.equals(header.notNull())) {
+        value = when(value.isNull(), raise_error(lit(name + " is NULL"))).otherwise(value);
+      } else if (!multiLine && field.dataType().equals(DataTypes.StringType)) {
+        value = when(instr(value, "\uFFFD").gt(0), raise_error(lit("U+FFFD"))).otherwise(value);
+      }
+      columns.add(value.as(name));
+    }
+    return parsed.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * Reads the file record by record on the driver, as the CSV contract defines it, and fails on the
+   * first bad record with its line, column and value; holds one record at a time.
+   */
+  static void scan(SparkSession spark, String file, Header header) {
+    StructType schema = header.schema();
+    StructField[] fields = header.columns().stream().map(schema::apply).toArray(StructField[]::new);
+    withRecords(
+        spark,
+        file,
+        (records, parser) -> {
+          records.next(); // the header, checked before
+          long line = parser.getCurrentLineNumber() + 1;
+          while (records.hasNext()) {
+            CSVRecord record = records.next();
+            if (record.size() != fields.length) {
+              throw new WebModelException(
+                  file
+                      + " line "
+                      + line
+                      + ": "
+                      + record.size()
+                      + " fields, the header has "
+                      + fields.length);
+            }
+            for (int i = 0; i < fields.length; i++) {
+              Object value = convert(record.get(i), fields[i], file, line);
+              if (value == null && fields[i].name().equals(header.notNull())) {
+                throw new WebModelException(
+                    file
+                        + " line "
+                        + line
+                        + ", column "
+                        + header.notNull()
+                        + ": must not be NULL (empty)");
+              }
+            }
+            // The next record starts on the line after the one this record ended on.
+            line = parser.getCurrentLineNumber() + 1;
+          }
+          return null;
+        });
+  }
+
+  private interface RecordsReader<T> {
+    T read(Iterator<CSVRecord> records, CSVParser parser);
+  }
+
+  /** Runs {@code read} over the file's CSV records, streamed; I/O failures name the file. */
+  private static <T> T withRecords(SparkSession spark, String file, RecordsReader<T> read) {
+    try (Reader reader = InputFiles.open(spark, file);
         CSVParser parser = FORMAT.parse(reader)) {
-      Iterator<CSVRecord> records = parser.iterator();
-      if (!records.hasNext()) {
-        throw new WebModelException(file + " is empty: expected a header row");
-      }
-      CSVRecord header = records.next();
-      int[] target = new int[header.size()];
-      for (int i = 0; i < header.size(); i++) {
-        String name = header.get(i);
-        Integer position = name == null ? null : positions.get(name);
-        if (position == null) {
-          throw new WebModelException(
-              file + " line 1: unknown column '" + name + "' for table " + table);
-        }
-        if (Arrays.stream(target, 0, i).anyMatch(p -> p == position)) {
-          throw new WebModelException(file + " line 1: column '" + name + "' appears twice");
-        }
-        target[i] = position;
-      }
-      int notNullPosition = notNull == null ? -1 : schema.fieldIndex(notNull);
-      if (notNull != null && Arrays.stream(target).noneMatch(p -> p == notNullPosition)) {
-        throw new WebModelException(
-            file + " line 1: required column '" + notNull + "' is missing for table " + table);
-      }
-      List<Row> rows = new ArrayList<>();
-      long line = parser.getCurrentLineNumber() + 1;
-      while (records.hasNext()) {
-        CSVRecord record = records.next();
-        if (record.size() != header.size()) {
-          throw new WebModelException(
-              file
-                  + " line "
-                  + line
-                  + ": "
-                  + record.size()
-                  + " fields, the header has "
-                  + header.size());
-        }
-        Object[] values = new Object[schema.size()];
-        for (int i = 0; i < record.size(); i++) {
-          StructField field = schema.fields()[target[i]];
-          values[target[i]] = convert(record.get(i), field, file, line);
-        }
-        if (notNull != null && values[notNullPosition] == null) {
-          throw new WebModelException(
-              file + " line " + line + ", column " + notNull + ": must not be NULL (empty)");
-        }
-        rows.add(RowFactory.create(values));
-        // The next record starts on the line after the one this record ended on.
-        line = parser.getCurrentLineNumber() + 1;
-      }
-      return rows;
-    } catch (NoSuchFileException e) {
-      throw new WebModelException("CSV file not found: " + file);
+      return read.read(parser.iterator(), parser);
     } catch (UncheckedIOException e) {
-      throw new WebModelException("cannot read " + file + ": " + e.getCause().getMessage(), e);
-    } catch (CharacterCodingException e) {
-      throw new WebModelException(file + " is not valid UTF-8", e);
+      throw unreadable(spark, file, e.getCause());
     } catch (IOException e) {
-      throw new WebModelException("cannot read " + file + ": " + e.getMessage(), e);
+      throw unreadable(spark, file, e);
     }
   }
 
-  private static Object convert(String text, StructField field, Path file, long line) {
+  private static WebModelException unreadable(SparkSession spark, String file, IOException e) {
+    if (e instanceof CharacterCodingException) {
+      long line;
+      try {
+        line = InputFiles.firstLineNotUtf8(spark, file);
+      } catch (IOException again) {
+        return new WebModelException("cannot read " + file + ": " + again.getMessage(), again);
+      }
+      return new WebModelException(
+          file + (line > 0 ? " line " + line + ":" : "") + " not valid UTF-8", e);
+    }
+    return new WebModelException("cannot read " + file + ": " + e.getMessage(), e);
+  }
+
+  private static Object convert(String text, StructField field, String file, long line) {
     if (text == null) {
       return null;
     }

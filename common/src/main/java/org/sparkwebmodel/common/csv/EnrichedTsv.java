@@ -24,8 +24,6 @@ import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,8 +34,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -173,7 +169,7 @@ public final class EnrichedTsv {
    */
   public static Loaded load(DeltaStore store, TableName table, String file, Instant loadTstamp) {
     SparkSession spark = store.spark();
-    requireFile(spark, file);
+    InputFiles.require(spark, file, "enriched TSV");
     Dataset<Row> fieldsDF = fields(lines(spark, file));
     long events = phase(spark, "load " + file + ": check", () -> check(fieldsDF, file));
     Dataset<Row> parsedDF = parse(fieldsDF, loadTstamp);
@@ -197,23 +193,6 @@ public final class EnrichedTsv {
       return work.get();
     } finally {
       spark.sparkContext().setJobDescription(null);
-    }
-  }
-
-  private static void requireFile(SparkSession spark, String file) {
-    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file);
-    try {
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      FileStatus status = fs.getFileStatus(path);
-      if (status.isDirectory()) {
-        throw new WebModelException(
-            file
-                + " is a folder: load one enriched TSV file at a time (line numbers are per file)");
-      }
-    } catch (FileNotFoundException e) {
-      throw new WebModelException("enriched TSV file not found: " + file);
-    } catch (IOException e) {
-      throw new WebModelException("cannot read " + file + ": " + e.getMessage(), e);
     }
   }
 
