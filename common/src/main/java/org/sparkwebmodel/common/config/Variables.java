@@ -74,7 +74,7 @@ public record Variables(
 
     /** The events table's path or URI, when {@code events} is one (not a warehouse table). */
     public Optional<String> eventsLocation() {
-      return events.isEmpty() || events.matches("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*")
+      return events.isEmpty() || TableName.isQualifiedName(events)
           ? Optional.empty()
           : Optional.of(events);
     }

@@ -21,6 +21,15 @@ public record TableName(String schema, String name) {
     }
   }
 
+  /** Whether {@code text} is a valid {@code SCHEMA.TABLE} (and not, say, a path or a URI). */
+  public static boolean isQualifiedName(String text) {
+    int dot = text.indexOf('.');
+    return dot > 0
+        && dot == text.lastIndexOf('.')
+        && IDENTIFIER.matcher(text.substring(0, dot)).matches()
+        && IDENTIFIER.matcher(text.substring(dot + 1)).matches();
+  }
+
   /** Parses {@code SCHEMA.TABLE} as given on the command line. */
   public static TableName parse(String qualified) {
     int dot = qualified.indexOf('.');

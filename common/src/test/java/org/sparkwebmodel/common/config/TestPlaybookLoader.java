@@ -50,6 +50,24 @@ class TestPlaybookLoader {
   }
 
   @Test
+  void theEventsVariableIsAWarehouseTableOrALocation() {
+    java.time.LocalDate start = java.time.LocalDate.of(2020, 1, 1);
+    Variables.Base byDefault = new Variables.Base("", "atomic", start, 6, 3, 7, 365);
+    assertThat(byDefault.eventsTable()).isEqualTo(new TableName("atomic", "events"));
+    assertThat(byDefault.eventsLocation()).isEmpty();
+    Variables.Base table =
+        new Variables.Base("lake.snowplow_events", "atomic", start, 6, 3, 7, 365);
+    assertThat(table.eventsTable()).isEqualTo(new TableName("lake", "snowplow_events"));
+    assertThat(table.eventsLocation()).isEmpty();
+    for (String location :
+        java.util.List.of("s3://bucket/lake/events", "/data/events", "events.delta/v1", "a.b.c")) {
+      Variables.Base at = new Variables.Base(location, "atomic", start, 6, 3, 7, 365);
+      assertThat(at.eventsLocation()).as(location).contains(location);
+      assertThat(at.eventsTable()).as(location).isEqualTo(new TableName("atomic", "events"));
+    }
+  }
+
+  @Test
   void acceptsTheSqlRunnerSpellingAndTheReferenceVariableNames() throws IOException {
     Playbook playbook =
         PlaybookLoader.load(
