@@ -28,6 +28,7 @@ import org.sparkwebmodel.common.delta.StagedInput;
 import org.sparkwebmodel.common.delta.Upsert;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.step.BatchStats;
+import org.sparkwebmodel.common.step.Deduplication;
 import org.sparkwebmodel.common.step.InputQuality;
 import org.sparkwebmodel.common.step.ModelModule;
 import org.sparkwebmodel.common.step.StepContext;
@@ -97,7 +98,7 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
    * @param lower the batch's lower collector-time bound (NULL when no session was included)
    * @param upper the batch's upper collector-time bound
    * @param duplicateRows copies of an event_id removed beyond the one kept
-   * @param duplicateIds event_ids that had more than one copy
+   * @param duplicateKeys event_ids that had more than one copy
    */
   public record Batch(
       long events,
@@ -105,21 +106,11 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
       Instant lower,
       Instant upper,
       long duplicateRows,
-      long duplicateIds)
-      implements Transformed {
+      long duplicateKeys)
+      implements Transformed, Deduplication {
     @Override
     public long rowsRead() {
       return events;
-    }
-
-    @Override
-    public Integer duplicateRowsRemoved() {
-      return Math.toIntExact(duplicateRows);
-    }
-
-    @Override
-    public Integer distinctKeysRemoved() {
-      return Math.toIntExact(duplicateIds);
     }
   }
 

@@ -11,6 +11,7 @@ import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.StagedInput;
 import org.sparkwebmodel.common.delta.Upsert;
 import org.sparkwebmodel.common.step.BatchStats;
+import org.sparkwebmodel.common.step.Deduplication;
 import org.sparkwebmodel.common.step.InputQuality;
 import org.sparkwebmodel.common.step.ModelModule;
 import org.sparkwebmodel.common.step.StepContext;
@@ -82,7 +83,7 @@ public final class PageViewsJob extends ModelModule<PageViewsJob.EventQuality, P
    */
   public record EventQuality(
       long rows, long pageViewEvents, long bots, long duplicateRows, long duplicateKeys)
-      implements InputQuality {
+      implements InputQuality, Deduplication {
     static EventQuality of(Row row) {
       return new EventQuality(
           row.getAs("rows_read"),
@@ -90,16 +91,6 @@ public final class PageViewsJob extends ModelModule<PageViewsJob.EventQuality, P
           row.getAs("bot_page_views"),
           row.getAs("duplicate_rows_removed"),
           row.getAs("distinct_keys_removed"));
-    }
-
-    @Override
-    public Integer duplicateRowsRemoved() {
-      return Math.toIntExact(duplicateRows);
-    }
-
-    @Override
-    public Integer distinctKeysRemoved() {
-      return Math.toIntExact(duplicateKeys);
     }
   }
 

@@ -19,6 +19,7 @@ import org.sparkwebmodel.common.delta.StagedInput;
 import org.sparkwebmodel.common.delta.Upsert;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.step.BatchStats;
+import org.sparkwebmodel.common.step.Deduplication;
 import org.sparkwebmodel.common.step.InputQuality;
 import org.sparkwebmodel.common.step.ModelModule;
 import org.sparkwebmodel.common.step.StepContext;
@@ -101,7 +102,7 @@ public final class SessionsJob extends ModelModule<SessionsJob.PageViewQuality, 
       long duplicateKeys,
       Instant earliest,
       Instant latest)
-      implements InputQuality {
+      implements InputQuality, Deduplication {
     static PageViewQuality of(Row row) {
       return new PageViewQuality(
           row.getAs("rows_read"),
@@ -110,16 +111,6 @@ public final class SessionsJob extends ModelModule<SessionsJob.PageViewQuality, 
           row.getAs("distinct_keys_removed"),
           row.getAs("earliest_tstamp"),
           row.getAs("latest_tstamp"));
-    }
-
-    @Override
-    public Integer duplicateRowsRemoved() {
-      return Math.toIntExact(duplicateRows);
-    }
-
-    @Override
-    public Integer distinctKeysRemoved() {
-      return Math.toIntExact(duplicateKeys);
     }
   }
 

@@ -10,13 +10,16 @@ package org.sparkwebmodel.common.step;
 public interface Transformed {
   long rowsRead();
 
-  /** {@code duplicate_rows_removed} of the metadata row, or null to take the input check's. */
+  /**
+   * {@code duplicate_rows_removed} of the metadata row when the record also implements {@link
+   * Deduplication}, or null to take the input check's.
+   */
   default Integer duplicateRowsRemoved() {
-    return null;
+    return Deduplication.rowsRemoved(this);
   }
 
-  /** {@code distinct_keys_removed} of the metadata row, or null to take the input check's. */
+  /** As {@link #duplicateRowsRemoved}, for {@code distinct_keys_removed}. */
   default Integer distinctKeysRemoved() {
-    return null;
+    return Deduplication.keysRemoved(this);
   }
 }
