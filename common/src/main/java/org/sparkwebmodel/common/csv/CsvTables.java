@@ -161,11 +161,11 @@ public final class CsvTables {
   }
 
   /**
-   * The file's header row, checked against the table: the table column each CSV column fills.
-   * {@code notNull} (may be NULL) must be one of them.
+   * The file's header row, checked against the table: the table's schema, the table columns the CSV
+   * columns fill, in the file's order, and the column that must not be NULL (may be null), which
+   * must be one of them.
    */
-  record Header(
-      String file, TableName table, StructType schema, List<String> columns, String notNull) {}
+  record Header(StructType schema, List<String> columns, String notNull) {}
 
   static Header header(
       SparkSession spark, String file, TableName table, StructType schema, String notNull) {
@@ -203,7 +203,7 @@ public final class CsvTables {
       throw new WebModelException(
           file + " line 1: required column '" + notNull + "' is missing for table " + table);
     }
-    return new Header(file, table, schema, List.copyOf(columns), notNull);
+    return new Header(schema, List.copyOf(columns), notNull);
   }
 
   /** The types CSV load converts. */
