@@ -48,16 +48,9 @@ final class InputFiles {
    * UTF-8 throws {@link java.nio.charset.CharacterCodingException} instead of being replaced.
    */
   static BufferedReader open(SparkSession spark, String file) throws IOException {
-    Path path = new Path(file);
-    Configuration conf = configuration(spark);
-    InputStream in = path.getFileSystem(conf).open(path);
-    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
-    if (codec != null) {
-      in = codec.createInputStream(in);
-    }
     return new BufferedReader(
         new InputStreamReader(
-            in,
+            bytes(spark, file),
             StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -70,12 +63,7 @@ final class InputFiles {
    * is): a decoder reads ahead, so the line where it failed is found again line by line.
    */
   static long firstLineNotUtf8(SparkSession spark, String file) throws IOException {
-    Path path = new Path(file);
-    Configuration conf = configuration(spark);
-    InputStream raw = path.getFileSystem(conf).open(path);
-    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
-    try (InputStream in =
-        new java.io.BufferedInputStream(codec == null ? raw : codec.createInputStream(raw))) {
+    try (InputStream in = new java.io.BufferedInputStream(bytes(spark, file))) {
       var decoder =
           StandardCharsets.UTF_8
               .newDecoder()
@@ -100,6 +88,15 @@ final class InputFiles {
         }
       }
     }
+  }
+
+  /** The file's bytes, decompressed by its extension. */
+  private static InputStream bytes(SparkSession spark, String file) throws IOException {
+    Path path = new Path(file);
+    Configuration conf = configuration(spark);
+    InputStream in = path.getFileSystem(conf).open(path);
+    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+    return codec == null ? in : codec.createInputStream(in);
   }
 
   private static Configuration configuration(SparkSession spark) {
