@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.not;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -83,6 +84,53 @@ public final class DeltaStore {
       throw new WebModelException(
           "warehouse " + root + " is not writable: " + Messages.firstLine(e.getMessage()), e);
     }
+  }
+
+  /**
+   * Writes (or replaces) a small UTF-8 text file beside a table's folder, {@code <table
+   * folder>.<extension>}: for a note that changes often and must cost no Delta commit (the run
+   * lock's current step).
+   */
+  public void writeBeside(TableName table, String extension, String text) {
+    Path file = beside(table, extension);
+    try (var out = fs(file).create(file, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new WebModelException(
+          "cannot write " + file + ": " + Messages.firstLine(e.getMessage()), e);
+    }
+  }
+
+  /** The text {@link #writeBeside} wrote, or empty when there is none. */
+  public Optional<String> readBeside(TableName table, String extension) {
+    Path file = beside(table, extension);
+    try (var in = fs(file).open(file)) {
+      return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (java.io.FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new WebModelException(
+          "cannot read " + file + ": " + Messages.firstLine(e.getMessage()), e);
+    }
+  }
+
+  /** Deletes the file {@link #writeBeside} wrote, if there is one. */
+  public void deleteBeside(TableName table, String extension) {
+    Path file = beside(table, extension);
+    try {
+      fs(file).delete(file, false);
+    } catch (IOException e) {
+      throw new WebModelException(
+          "cannot delete " + file + ": " + Messages.firstLine(e.getMessage()), e);
+    }
+  }
+
+  private Path beside(TableName table, String extension) {
+    return new Path(location(table) + "." + extension);
+  }
+
+  private FileSystem fs(Path path) throws IOException {
+    return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
   }
 
   /** Fails with a message naming the table when it does not exist. */

@@ -34,6 +34,11 @@ import org.sparkwebmodel.common.table.TableName;
  * none, and Delta's optimistic concurrency lets one of two simultaneous MERGEs commit and fails the
  * other (it read the table the winner wrote). On S3 this needs a log store with mutual exclusion
  * across writers (Delta's S3DynamoDBLogStore) when runs may start from different drivers.
+ *
+ * <p>The step a run is at changes at every step, so it is not a Delta commit (an UPDATE of the row
+ * cost 1 to 2 s per step): it is a small file beside the table, {@code run<entropy>.step}, holding
+ * the lock id, the step and the time. Whether the lock is still this run's is told by the table's
+ * version: any unlock or takeover commits to it.
  */
 public final class RunLock {
   static final StructType SCHEMA =
@@ -45,10 +50,17 @@ public final class RunLock {
   private final TableName table;
   private final String lockId;
 
-  private RunLock(DeltaStore store, TableName table, String lockId) {
+  /** The lock table's version when this run last saw its row there. */
+  private long heldAtVersion;
+
+  /** The extension of the file beside the lock table that says which step the holder is at. */
+  static final String STEP_FILE = "step";
+
+  private RunLock(DeltaStore store, TableName table, String lockId, long heldAtVersion) {
     this.store = store;
     this.table = table;
     this.lockId = lockId;
+    this.heldAtVersion = heldAtVersion;
   }
 
   /** The lock table of a warehouse and entropy. */
@@ -78,9 +90,10 @@ public final class RunLock {
     } catch (ConcurrentModificationException e) {
       // Another run committed first; its row says who it is.
     }
-    Optional<Row> holder = current(store, table);
+    long version = store.version(table);
+    Optional<Row> holder = current(store, table, version);
     if (holder.isPresent() && lockId.equals(holder.get().getAs("lock_id"))) {
-      return new RunLock(store, table, lockId);
+      return new RunLock(store, table, lockId, version);
     }
     throw new WebModelException(refusal(store, vars, holder));
   }
@@ -107,12 +120,35 @@ public final class RunLock {
     return store.read(table).collectAsList().stream().findFirst();
   }
 
+  private static Optional<Row> current(DeltaStore store, TableName table, long version) {
+    return store.readAt(table, version).collectAsList().stream().findFirst();
+  }
+
+  /**
+   * The step the holder {@code row} recorded, and since when: from the step file when it is that
+   * holder's, otherwise from the row (a failed run's step, or none).
+   */
+  private static String[] stepOf(DeltaStore store, TableName table, Row row) {
+    String lockId = row.getAs("lock_id");
+    Optional<String[]> noted =
+        store
+            .readBeside(table, STEP_FILE)
+            .map(text -> text.split("\t", 3))
+            .filter(parts -> parts.length == 3 && parts[0].equals(lockId));
+    if (noted.isPresent() && !"failed".equals(row.getAs("state"))) {
+      return new String[] {noted.get()[1], noted.get()[2]};
+    }
+    Object updated = row.getAs("updated_at");
+    return new String[] {row.getAs("step"), updated == null ? null : updated.toString()};
+  }
+
   private static String refusal(DeltaStore store, Variables vars, Optional<Row> holder) {
     String where = "warehouse " + store.warehouse().root() + ", entropy '" + vars.entropy() + "'";
     if (holder.isEmpty()) {
       return "the run lock on " + where + " was released while this run tried to take it; retry";
     }
     Row row = holder.get();
+    String step = stepOf(store, table(vars), row)[0];
     if ("failed".equals(row.getAs("state"))) {
       return "refused: a previous run on "
           + where
@@ -128,7 +164,7 @@ public final class RunLock {
         + row.getAs("holder")
         + ", since "
         + row.getAs("acquired_at")
-        + (row.getAs("step") == null ? "" : ", at step '" + row.getAs("step") + "'")
+        + (step == null ? "" : ", at step '" + step + "'")
         + "); if it is no longer running it stopped without releasing the lock: check the tables,"
         + " then run `web-model unlock`";
   }
@@ -149,6 +185,7 @@ public final class RunLock {
   /** Releases the lock after a successful run. */
   public void release() {
     store.deltaTable(table).delete(col("lock_id").equalTo(lockId));
+    deleteStepFile(store, table, lockId);
   }
 
   /**
@@ -166,16 +203,16 @@ public final class RunLock {
       return "no run lock on " + where;
     }
     Row row = holder.get();
+    String[] stepAndTime = stepOf(store, table, row);
     // Only the lock that was read: a run that took it meanwhile keeps its own.
     store.deltaTable(table).delete(col("lock_id").equalTo(row.<String>getAs("lock_id")));
-    String step = row.getAs("step");
+    deleteStepFile(store, table, row.getAs("lock_id"));
+    String step = stepAndTime[0];
     String what =
         "failed".equals(row.getAs("state"))
             ? "failed at step '" + step + "': " + row.getAs("message")
             : "still marked running"
-                + (step == null
-                    ? ""
-                    : " at step '" + step + "' (since " + row.getAs("updated_at") + ")")
+                + (step == null ? "" : " at step '" + step + "' (since " + stepAndTime[1] + ")")
                 + ": the process stopped without releasing it, or is running";
     return "removed the run lock on "
         + where
@@ -214,22 +251,42 @@ public final class RunLock {
    * running): the run must not go on unlocked.
    */
   public void at(String step) {
-    long before = store.version(table);
-    store
-        .deltaTable(table)
-        .update(
-            col("lock_id").equalTo(lockId),
-            Map.of(
-                "step", lit(step),
-                "updated_at", lit(Instant.now().truncatedTo(ChronoUnit.MICROS))));
-    if (!"1".equals(store.operationMetricsSince(table, before).get("numUpdatedRows"))) {
-      throw new WebModelException(
-          "the run lock on warehouse "
-              + store.warehouse().root()
-              + " was removed while this run was running (web-model unlock?); stopping before"
-              + " step '"
-              + step
-              + "'");
+    long version = store.version(table);
+    if (version != heldAtVersion) {
+      Optional<Row> holder = current(store, table, version);
+      if (holder.isPresent() && lockId.equals(holder.get().getAs("lock_id"))) {
+        heldAtVersion = version;
+      } else {
+        throw removedWhileRunning(step);
+      }
+    }
+    store.writeBeside(
+        table,
+        STEP_FILE,
+        lockId + "\t" + step + "\t" + Instant.now().truncatedTo(ChronoUnit.MICROS));
+    // A lock removed between the check and the write: the version tells.
+    if (store.version(table) != heldAtVersion) {
+      throw removedWhileRunning(step);
+    }
+  }
+
+  private WebModelException removedWhileRunning(String step) {
+    return new WebModelException(
+        "the run lock on warehouse "
+            + store.warehouse().root()
+            + " was removed while this run was running (web-model unlock?); stopping before"
+            + " step '"
+            + step
+            + "'");
+  }
+
+  /** Deletes the step file when it is the one of {@code holder} (not of a run that took over). */
+  private static void deleteStepFile(DeltaStore store, TableName table, String holder) {
+    if (store
+        .readBeside(table, STEP_FILE)
+        .filter(text -> text.startsWith(holder + "\t"))
+        .isPresent()) {
+      store.deleteBeside(table, STEP_FILE);
     }
   }
 

@@ -100,6 +100,35 @@ class ITRunLock {
   }
 
   @Test
+  void theStepARunIsAtIsInTheRefusalAndInUnlockAndAnUnlockStopsTheRun() {
+    RunLock lock = RunLock.acquire(store, vars, "run configs/run.yml");
+    lock.at("sessions-main");
+    lock.at("users-main");
+    assertThatThrownBy(() -> RunLock.acquire(store, vars, "run configs/run.yml"))
+        .isInstanceOf(WebModelException.class)
+        .hasMessageContaining(", at step 'users-main');");
+    // recording a step is no Delta commit
+    long version = store.version(RunLock.table(vars));
+    lock.at("sessions-complete");
+    assertThat(store.version(RunLock.table(vars))).isEqualTo(version);
+
+    assertThat(RunLock.unlock(store, vars))
+        .contains("still marked running at step 'sessions-complete' (since ")
+        .endsWith("to finish that run: web-model run configs/run.yml --from sessions-complete");
+    assertThatThrownBy(() -> lock.at("users-complete"))
+        .isInstanceOf(WebModelException.class)
+        .hasMessage(
+            "the run lock on warehouse "
+                + store.warehouse().root()
+                + " was removed while this run was running (web-model unlock?); stopping before"
+                + " step 'users-complete'");
+    // a new holder does not inherit the old holder's step
+    RunLock.acquire(store, vars, "run configs/run.yml");
+    assertThat(RunLock.unlock(store, vars))
+        .endsWith("still marked running: the process stopped without releasing it, or is running");
+  }
+
+  @Test
   void aKilledRunLeavesTheLockHeldAndUnlockSaysSo() {
     // A process that dies never releases: the row stays "running".
     RunLock.acquire(store, vars, "playbook configs/sessions/01-sessions-main.yml");
