@@ -272,6 +272,7 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
                       stats.isNullAt(2) ? 0 : stats.getLong(2));
                 },
                 c -> c.events() + " events, " + c.removed() + " duplicate copies");
+    step.sizeBatch(copies.events());
     step.log()
         .phase(
             "compute " + step.name(BaseTables.EVENTS_THIS_RUN),

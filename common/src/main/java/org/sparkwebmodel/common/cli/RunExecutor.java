@@ -15,6 +15,7 @@ import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.error.Messages;
 import org.sparkwebmodel.common.error.WebModelException;
 import org.sparkwebmodel.common.run.RunState;
+import org.sparkwebmodel.common.step.Codegen;
 import org.sparkwebmodel.common.step.ModuleJob;
 import org.sparkwebmodel.common.step.Modules;
 import org.sparkwebmodel.common.step.StepReport;
@@ -108,6 +109,7 @@ public final class RunExecutor {
         }
       }
     }
+    Codegen.bookkeeping(spark); // the lock's release and the table counts
     if (!failed) {
       locks.release();
     }

@@ -10,6 +10,7 @@ import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.error.Messages;
 import org.sparkwebmodel.common.run.RunLock;
+import org.sparkwebmodel.common.step.Codegen;
 import org.sparkwebmodel.common.table.Warehouse;
 
 /**
@@ -25,6 +26,7 @@ final class RunLocks {
 
   /** Takes the lock of every warehouse and entropy of {@code playbooks} for {@code holder}. */
   static RunLocks acquire(SparkSession spark, List<Playbook> playbooks, String holder) {
+    Codegen.bookkeeping(spark);
     List<RunLock> locks = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     try {

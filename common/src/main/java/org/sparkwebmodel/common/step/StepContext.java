@@ -14,4 +14,13 @@ public record StepContext(DeltaStore store, Variables vars, StepLog log) {
   public TableName name(ModelTable table) {
     return vars.table(table);
   }
+
+  /**
+   * Tells the step how many rows its batch has, once known: a large batch runs the rest of the step
+   * with Spark's code generation, a small one without ({@link Codegen}). The protocol does this for
+   * a staged input; a module that finds its batch itself (base) calls it.
+   */
+  public void sizeBatch(long rows) {
+    log.detail(Codegen.forBatch(store.spark(), rows));
+  }
 }

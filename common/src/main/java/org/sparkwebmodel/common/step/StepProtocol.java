@@ -94,6 +94,7 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     DeltaStore store = new DeltaStore(spark, vars.locations());
     store.requireWritableWarehouse();
     StepContext step = new StepContext(store, vars, new StepLog(spark, playbook));
+    Codegen.bookkeeping(spark);
     try {
       return switch (playbook.step()) {
         case MAIN -> main(step);
@@ -104,6 +105,8 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
       // Delta's optimistic concurrency: another writer committed first and this commit was not
       // made.
       throw concurrentWrite(playbook, e);
+    } finally {
+      Codegen.configured(spark);
     }
   }
 
@@ -154,6 +157,9 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
               + " FILE.tsv`");
     }
     StagedInput.Pinned input = readStaged(step, staged, retry);
+    if (module.consumesInput()) {
+      step.sizeBatch(input.rows().count());
+    }
     Q quality = module.checkInput(step, input, runStart);
 
     // Set up the tables and the run.
