@@ -17,9 +17,6 @@ import org.sparkwebmodel.common.delta.SparkSessions;
  *       stage (one Spark job per stage) and has nothing to coalesce or re-balance.
  *   <li>Plans are described to the (disabled) UI in Spark's simple explain mode, cheaper to produce
  *       for every query than the default formatted one.
- *   <li>Delta does not store a table's file list in each commit's checksum file: every commit
- *       computed it from the previous version's files (a Spark job), and reads in Delta 3.3 rebuild
- *       the file list from the log anyway.
  *   <li>Code generation as in production (whole-stage and expression code generation) when the test
  *       JVM runs with {@code -Dwebmodel.test.codegen=true}: the end-to-end tests of full runs
  *       (users-job's failsafe execution {@code production-path}) and the unit tests of the pure
@@ -50,8 +47,7 @@ public final class SharedSpark {
               .config("spark.databricks.delta.snapshotPartitions", "1")
               .config("spark.databricks.delta.snapshotCache.storageLevel", "MEMORY_ONLY")
               .config("spark.sql.adaptive.enabled", "false")
-              .config("spark.sql.ui.explainMode", "simple")
-              .config("spark.databricks.delta.allFilesInCrc.enabled", "false");
+              .config("spark.sql.ui.explainMode", "simple");
       if (!Boolean.getBoolean(CODEGEN_PROPERTY)) {
         builder
             .config("spark.sql.codegen.wholeStage", "false")
