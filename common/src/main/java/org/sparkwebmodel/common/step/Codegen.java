@@ -22,9 +22,9 @@ import org.sparkwebmodel.common.error.WebModelException;
  *       what a caller runs after a step.
  * </ul>
  *
- * <p>Measured on 2 cores (README, "Performance"): an empty sessions-and-users run takes 40.5 s with
- * code generation throughout and 31.6 s without; sessions main at 1,000,000 page views takes 19.5 s
- * with it and 24.0 s without.
+ * <p>Measured on 2 cores (README, "Performance"): an empty sessions-and-users run took 47.2 s with
+ * code generation throughout and 36.1 s without; sessions main at 1,000,000 page views 19.5 s with
+ * it and 24.0 s without, and at 100,000 page views about 12 s with it and 13 s without.
  */
 public final class Codegen {
   /** Spark conf (or system property): batches below this many rows run without code generation. */
