@@ -205,7 +205,9 @@ public final class BaseJob extends ModelModule<BaseJob.EventsLayout, BaseJob.Bat
     Instant sessionLimit = top.minus(Duration.ofDays(vars.sessionLookbackDays()));
 
     // The sessions to include (§4.4–4.5), written for the complete step's session manifest.
-    step.batchOfUnknownSize();
+    // The batch is known only once the sessions are: the events in the window (a count over the
+    // window's files) size it until then.
+    step.sizeBatch(SelectEvents.inWindow(events, lower, upper).count());
     long sessions = includeSessions(step, events, eventManifest, lower, upper, sessionLimit);
     if (sessions == 0) {
       // No stall (DECISIONS 28): move past a gap to the earliest event after the window.

@@ -228,7 +228,7 @@ public final class SelectEvents {
     return expr("transform(" + entity.column() + ", x -> named_struct(" + rebuilt + "))");
   }
 
-  private static Dataset<Row> inWindow(Dataset<Row> events, Instant lower, Instant upper) {
+  static Dataset<Row> inWindow(Dataset<Row> events, Instant lower, Instant upper) {
     return events.where(
         col("collector_tstamp").geq(lit(lower)).and(col("collector_tstamp").leq(lit(upper))));
   }

@@ -23,12 +23,4 @@ public record StepContext(DeltaStore store, Variables vars, StepLog log) {
   public void sizeBatch(long rows) {
     log.detail(Codegen.forBatch(store.spark(), rows));
   }
-
-  /**
-   * For work over a batch whose size is not known yet (base, finding its batch in the events):
-   * Spark's code generation as configured, until {@link #sizeBatch} is told the size.
-   */
-  public void batchOfUnknownSize() {
-    Codegen.configured(store.spark());
-  }
 }
