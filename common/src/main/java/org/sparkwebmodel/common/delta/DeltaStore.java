@@ -66,7 +66,7 @@ public final class DeltaStore {
   public void requireWritableWarehouse() {
     Path root = new Path(warehouse.root());
     try {
-      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = fs(root);
       if (!fs.exists(root)) {
         throw new WebModelException(
             "warehouse "
@@ -129,6 +129,7 @@ public final class DeltaStore {
     return new Path(location(table) + "." + extension);
   }
 
+  /** The file system of a path of the warehouse. */
   private FileSystem fs(Path path) throws IOException {
     return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
   }
@@ -404,7 +405,7 @@ public final class DeltaStore {
   public boolean drop(TableName table) {
     Path path = new Path(location(table));
     try {
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = fs(path);
       Path parent = path.getParent();
       String hidden = "." + path.getName() + ".dropped-";
       FileStatus[] leftovers = fs.globStatus(new Path(parent, hidden + "*"));

@@ -128,7 +128,7 @@ public final class RunLock {
    * The step the holder {@code row} recorded, and since when: from the step file when it is that
    * holder's, otherwise from the row (a failed run's step, or none).
    */
-  private static String[] stepOf(DeltaStore store, TableName table, Row row) {
+  private static StepMark stepOf(DeltaStore store, TableName table, Row row) {
     String lockId = row.getAs("lock_id");
     Optional<String[]> noted =
         store
@@ -136,11 +136,14 @@ public final class RunLock {
             .map(text -> text.split("\t", 3))
             .filter(parts -> parts.length == 3 && parts[0].equals(lockId));
     if (noted.isPresent() && !"failed".equals(row.getAs("state"))) {
-      return new String[] {noted.get()[1], noted.get()[2]};
+      return new StepMark(noted.get()[1], noted.get()[2]);
     }
     Object updated = row.getAs("updated_at");
-    return new String[] {row.getAs("step"), updated == null ? null : updated.toString()};
+    return new StepMark(row.getAs("step"), updated == null ? null : updated.toString());
   }
+
+  /** The step a holder is at (or failed at), and since when; the step is null before the first. */
+  private record StepMark(String step, String since) {}
 
   private static String refusal(DeltaStore store, Variables vars, Optional<Row> holder) {
     String where = "warehouse " + store.warehouse().root() + ", entropy '" + vars.entropy() + "'";
@@ -148,7 +151,7 @@ public final class RunLock {
       return "the run lock on " + where + " was released while this run tried to take it; retry";
     }
     Row row = holder.get();
-    String step = stepOf(store, table(vars), row)[0];
+    String step = stepOf(store, table(vars), row).step();
     if ("failed".equals(row.getAs("state"))) {
       return "refused: a previous run on "
           + where
@@ -203,16 +206,16 @@ public final class RunLock {
       return "no run lock on " + where;
     }
     Row row = holder.get();
-    String[] stepAndTime = stepOf(store, table, row);
+    StepMark mark = stepOf(store, table, row);
     // Only the lock that was read: a run that took it meanwhile keeps its own.
     store.deltaTable(table).delete(col("lock_id").equalTo(row.<String>getAs("lock_id")));
     deleteStepFile(store, table, row.getAs("lock_id"));
-    String step = stepAndTime[0];
+    String step = mark.step();
     String what =
         "failed".equals(row.getAs("state"))
             ? "failed at step '" + step + "': " + row.getAs("message")
             : "still marked running"
-                + (step == null ? "" : " at step '" + step + "' (since " + stepAndTime[1] + ")")
+                + (step == null ? "" : " at step '" + step + "' (since " + mark.since() + ")")
                 + ": the process stopped without releasing it, or is running";
     return "removed the run lock on "
         + where
