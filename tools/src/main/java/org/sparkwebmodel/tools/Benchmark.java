@@ -275,6 +275,12 @@ public final class Benchmark implements Callable<Integer> {
         steps.stream().filter(t -> t.step().equals("sessions main")).findFirst().orElseThrow();
     out.println();
     out.printf(Locale.ROOT, "  total of the %d steps: %.1f s%n", steps.size(), total);
+    // The figure to compare across sizes (README, "Scale"): it should not grow with the input.
+    out.printf(
+        Locale.ROOT,
+        "  per million page views: %.1f s (the %d steps)%n",
+        total / (rows / 1_000_000.0),
+        steps.size());
     out.printf(
         Locale.ROOT,
         "  job / floor: %s %.1f s / floor %.1f s = %.2f; the whole run %.1f s / floor %.1f s ="
