@@ -27,8 +27,8 @@ import picocli.CommandLine.ScopeType;
  * {@code --warehouse}, {@code main}, the one-line error a person reads, and the session helpers the
  * commands share. Each command is a class of its own ({@link PlaybookCommand}, {@link RunCommand},
  * {@link UnlockCommand}, {@link CheckCommand}, {@link LoadCommand}, {@link ExportCommand}, {@link
- * SampleDataCommand}); {@code --var} is {@link VarOptions}. A thin layer over the jobs; errors end
- * in a one-line message on stderr and a non-zero exit status.
+ * SqlCommand}, {@link SampleDataCommand}); {@code --var} is {@link VarOptions}. A thin layer over
+ * the jobs; errors end in a one-line message on stderr and a non-zero exit status.
  */
 @Command(
     name = "web-model",
@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       CheckCommand.class,
       LoadCommand.class,
       ExportCommand.class,
+      SqlCommand.class,
       SampleDataCommand.class
     })
 public final class WebModelCli {

@@ -413,24 +413,42 @@ public final class CsvTables {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
       }
-      try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-          CSVPrinter printer = new CSVPrinter(out, FORMAT)) {
-        printer.printRecord((Object[]) columns);
-        Iterator<Row> it = rows.orderBy(order).toLocalIterator();
-        Object[] values = new Object[columns.length];
-        while (it.hasNext()) {
-          Row row = it.next();
-          for (int i = 0; i < columns.length; i++) {
-            values[i] = format(row.get(i));
-          }
-          printer.printRecord(values);
-          count++;
-        }
+      try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        count = write(columns, rows.orderBy(order).toLocalIterator(), out);
       }
     } catch (IOException e) {
       throw new WebModelException("cannot write " + file + ": " + e.getMessage(), e);
     }
     return count;
+  }
+
+  /**
+   * Writes a header of {@code columns}, then {@code rows} as CSV records in the format {@code load}
+   * reads (timestamps in ISO-8601 UTC, NULL as an empty field); returns the rows written. The
+   * caller closes {@code out}.
+   */
+  public static long write(String[] columns, Iterator<Row> rows, Appendable out)
+      throws IOException {
+    CSVPrinter printer = new CSVPrinter(out, FORMAT);
+    printer.printRecord((Object[]) columns);
+    Object[] values = new Object[columns.length];
+    long count = 0;
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      for (int i = 0; i < columns.length; i++) {
+        values[i] = format(row.get(i));
+      }
+      printer.printRecord(values);
+      count++;
+    }
+    printer.flush();
+    return count;
+  }
+
+  /** A value as {@code export} and {@code web-model sql} print it: timestamps in ISO-8601 UTC. */
+  public static String text(Object value) {
+    Object formatted = format(value);
+    return formatted == null ? null : formatted.toString();
   }
 
   private static Object format(Object value) {

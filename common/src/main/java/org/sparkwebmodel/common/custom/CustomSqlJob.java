@@ -30,8 +30,6 @@ import org.sparkwebmodel.common.table.Warehouse;
  * rather than INSERT).
  */
 public final class CustomSqlJob implements ModuleJob {
-  static final String CATALOG = "web_model";
-
   @Override
   public String name() {
     return Playbook.CUSTOM;
@@ -42,10 +40,7 @@ public final class CustomSqlJob implements ModuleJob {
     StepLog log = new StepLog(spark, playbook);
     Variables vars = playbook.variables();
     new DeltaStore(spark, new Warehouse(vars.warehouse())).requireWritableWarehouse();
-    SparkSession session = spark.newSession();
-    session.conf().set("spark.sql.catalog." + CATALOG, WarehouseCatalog.class.getName());
-    session.conf().set("spark.sql.catalog." + CATALOG + ".warehouse", vars.warehouse());
-    session.conf().set("spark.sql.defaultCatalog", CATALOG);
+    SparkSession session = WarehouseCatalog.sessionOver(spark, new Warehouse(vars.warehouse()));
     scala.Option<SparkSession> previous = SparkSession.getActiveSession();
     SparkSession.setActiveSession(session);
     int statements = 0;

@@ -34,12 +34,28 @@ import org.sparkwebmodel.common.table.Warehouse;
  * metastore ({@code {{.scratch_schema}}.sessions_this_run{{.entropy}}}) although none is used.
  * Reads, writes, MERGE, CREATE [OR REPLACE] TABLE [AS SELECT] go to Delta's own catalog with the
  * table's path; DROP TABLE deletes the table's folder. Registered per custom step in a session of
- * its own (by the custom SQL steps, package {@code custom}), option {@code warehouse} naming the
- * root.
+ * its own ({@link #sessionOver}: the custom SQL steps and {@code web-model sql}), option {@code
+ * warehouse} naming the root.
  */
 public final class WarehouseCatalog implements StagingTableCatalog, SupportsNamespaces {
+  /** The catalog's name in the sessions of {@link #sessionOver}. */
+  static final String CATALOG = "web_model";
+
   private String name;
   private Warehouse warehouse;
+
+  /**
+   * A new session of {@code spark}'s application whose default catalog is this catalog over {@code
+   * warehouse}: SQL in it names tables {@code schema.table}, metastore or not. The caller makes it
+   * the active session while its statements run (the catalog finds the session that way).
+   */
+  public static SparkSession sessionOver(SparkSession spark, Warehouse warehouse) {
+    SparkSession session = spark.newSession();
+    session.conf().set("spark.sql.catalog." + CATALOG, WarehouseCatalog.class.getName());
+    session.conf().set("spark.sql.catalog." + CATALOG + ".warehouse", warehouse.root());
+    session.conf().set("spark.sql.defaultCatalog", CATALOG);
+    return session;
+  }
 
   @Override
   public void initialize(String name, CaseInsensitiveStringMap options) {
