@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +28,8 @@ import org.sparkwebmodel.common.config.BuildInfo;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.config.RunFile;
+import org.sparkwebmodel.common.testing.Processes;
+import org.sparkwebmodel.common.testing.Processes.Output;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -469,8 +469,6 @@ class TestClusterDefinitions {
     }
   }
 
-  record Output(int status, String out, String err) {}
-
   static boolean bashAvailable() {
     try {
       return run("-c", "true").status() == 0;
@@ -483,22 +481,6 @@ class TestClusterDefinitions {
   static Output run(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash"));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).start();
-    process.getOutputStream().close();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Thread errReader = new Thread(() -> copy(process.getErrorStream(), err));
-    errReader.start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    errReader.join(TimeUnit.SECONDS.toMillis(30));
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
-    return new Output(process.exitValue(), out, err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static void copy(InputStream in, ByteArrayOutputStream out) {
-    try {
-      in.transferTo(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Processes.run(new ProcessBuilder(command), Duration.ofSeconds(30));
   }
 }

@@ -38,10 +38,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code web-model sql "SELECT ..."}: one Spark SQL query over the warehouse, tables named {@code
- * schema.table} ({@link WarehouseCatalog}, with or without a metastore), printed as an aligned
- * table or, with {@code --csv}, as CSV in the format of {@code export}. Queries only: a statement
- * that would write (INSERT, MERGE, DELETE, CREATE, DROP, ...) is refused before it runs, since it
- * would bypass the run lock; tables are written by the model's steps and custom steps.
+ * schema.table} ({@link WarehouseCatalog}, with or without a metastore; {@code --catalog session}:
+ * by the session catalog's names), printed as an aligned table or, with {@code --csv}, as CSV in
+ * the format of {@code export}. Queries only: a statement that would write (INSERT, MERGE, DELETE,
+ * CREATE, DROP, ...) is refused before it runs, since it would bypass the run lock; tables are
+ * written by the model's steps and custom steps.
  */
 @picocli.CommandLine.Command(
     name = "sql",
@@ -69,6 +70,15 @@ final class SqlCommand implements Callable<Integer> {
   boolean csv;
 
   @Option(
+      names = "--catalog",
+      paramLabel = "warehouse|session",
+      defaultValue = "warehouse",
+      description =
+          "Where SCHEMA.TABLE is looked up: warehouse (default, the warehouse's folders) or session"
+              + " (the Spark session's catalog: a metastore the model registers its tables in).")
+  String catalog;
+
+  @Option(
       names = "--max-rows",
       paramLabel = "N",
       defaultValue = "1000",
@@ -81,8 +91,14 @@ final class SqlCommand implements Callable<Integer> {
     if (maxRows < 1) {
       throw new WebModelException("--max-rows must be at least 1, got " + maxRows);
     }
+    if (!catalog.equals("warehouse") && !catalog.equals("session")) {
+      throw new WebModelException("--catalog must be warehouse or session, got '" + catalog + "'");
+    }
+    SparkSession spark = WebModelCli.session("sql");
     SparkSession session =
-        WarehouseCatalog.sessionOver(WebModelCli.session("sql"), cli.warehouseOrDefault());
+        catalog.equals("session")
+            ? spark
+            : WarehouseCatalog.sessionOver(spark, cli.warehouseOrDefault());
     scala.Option<SparkSession> previous = SparkSession.getActiveSession();
     SparkSession.setActiveSession(session);
     try {

@@ -50,6 +50,7 @@ public final class PlaybookLoader {
     defaults.put("skip_derived", false);
     defaults.put("cleanup_mode", "all");
     defaults.put("ends_run", false);
+    defaults.put("catalog", "none");
     defaults.put("events", "");
     defaults.put("input_schema", "atomic");
     defaults.put("start_date", "2020-01-01");
@@ -186,6 +187,7 @@ public final class PlaybookLoader {
         reader.bool("skip_derived"),
         reader.cleanupMode(),
         reader.bool("ends_run"),
+        reader.catalog(),
         new Variables.Base(
             reader.events(),
             reader.identifier("input_schema"),
@@ -420,6 +422,16 @@ public final class PlaybookLoader {
         throw bad("events", value, "schema.table of the warehouse or a Delta table path or URI");
       }
       return text.trim();
+    }
+
+    /** {@code none} or {@code session}: whether the model's tables are registered by name. */
+    boolean catalog() {
+      Object value = value("catalog");
+      String text = value == null ? "" : value.toString();
+      if (!text.equals("none") && !text.equals("session")) {
+        throw bad("catalog", value, "one of [none, session]");
+      }
+      return text.equals("session");
     }
 
     CleanupMode cleanupMode() {

@@ -25,6 +25,9 @@ import org.sparkwebmodel.common.table.Warehouse;
  * @param skipDerived whether main skips the derived-table upsert (default false)
  * @param cleanupMode which scratch tables complete drops (default all)
  * @param endsRun whether complete drops {@code metadata_run_id} (default false)
+ * @param registerTables {@code catalog: session}: whether every table the model keeps is also
+ *     registered by name in the Spark session's catalog (a Hive metastore, Glue, Unity Catalog) at
+ *     its warehouse location (default {@code none}: the warehouse's folders only)
  * @param base the base module's input and windows
  * @param pageViews the page-views module's rules
  */
@@ -39,6 +42,7 @@ public record Variables(
     boolean skipDerived,
     CleanupMode cleanupMode,
     boolean endsRun,
+    boolean registerTables,
     Base base,
     PageViews pageViews) {
 
@@ -143,6 +147,7 @@ public record Variables(
     values.put("skip_derived", String.valueOf(skipDerived));
     values.put("cleanup_mode", cleanupMode.value());
     values.put("ends_run", String.valueOf(endsRun));
+    values.put("catalog", registerTables ? "session" : "none");
     values.put("input_schema", base.inputSchema());
     values.put("events", base.eventsLocation().orElse(base.eventsTable().toString()));
     values.put("start_date", base.startDate().toString());

@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.Step;
 import org.sparkwebmodel.common.config.Variables;
+import org.sparkwebmodel.common.delta.CatalogTables;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.delta.StagedInput;
 import org.sparkwebmodel.common.delta.Upsert;
@@ -96,6 +97,9 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     StepContext step = new StepContext(store, vars, new StepLog(spark, playbook));
     Codegen.bookkeeping(spark);
     try {
+      if (vars.registerTables() && playbook.step() != Step.DESTROY) {
+        new CatalogTables(store).requireRegistrable(registered(step));
+      }
       return switch (playbook.step()) {
         case MAIN -> main(step);
         case COMPLETE -> complete(step);
@@ -107,6 +111,32 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
       throw concurrentWrite(playbook, e);
     } finally {
       Codegen.configured(spark);
+    }
+  }
+
+  /**
+   * The tables {@code catalog: session} registers by name: those the module keeps (its derived
+   * table, manifests, the table it stages) and the metadata table; not the scratch tables, which
+   * complete drops.
+   */
+  private List<TableName> registered(StepContext step) {
+    List<TableName> tables = new ArrayList<>(module.permanent().stream().map(step::name).toList());
+    tables.add(Metadata.table(step.vars()));
+    return List.copyOf(tables);
+  }
+
+  /**
+   * With {@code catalog: session}, the last phase of a main or complete step: registers the step's
+   * tables that exist and are not registered yet.
+   */
+  private void register(StepContext step) {
+    if (step.vars().registerTables()) {
+      CatalogTables catalog = new CatalogTables(step.store());
+      step.log()
+          .phase(
+              "register in the session catalog",
+              () -> catalog.register(registered(step)),
+              added -> added.isEmpty() ? "nothing new" : added.toString());
     }
   }
 
@@ -224,6 +254,7 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     Faults.point(point("main.metadata.after"));
     state.markFinished(store, vars, module.name());
     Faults.point(point("main.end"));
+    register(step);
     return log.finish(transformed.rowsRead(), written);
   }
 
@@ -311,6 +342,7 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
     RunState.drop(store, vars, module.name());
     cleanup(step);
     Faults.point(point("complete.end"));
+    register(step);
     return log.finish(0, removed);
   }
 
@@ -343,6 +375,12 @@ final class StepProtocol<Q extends InputQuality, T extends Transformed> {
                 module.tables().stream().map(step::name),
                 Stream.of(RunState.table(vars, module.name()), RunId.table(vars)))
             .toList();
+    if (vars.registerTables()) {
+      List<TableName> gone = new CatalogTables(step.store()).unregister(all);
+      if (!gone.isEmpty()) {
+        step.log().detail("unregistered from the session catalog: " + gone);
+      }
+    }
     List<TableName> dropped = all.stream().filter(step.store()::drop).toList();
     step.log().detail("dropped " + dropped);
     return step.log().finish(0, 0);

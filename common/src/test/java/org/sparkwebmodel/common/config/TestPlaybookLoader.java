@@ -43,6 +43,7 @@ class TestPlaybookLoader {
                 false,
                 CleanupMode.ALL,
                 false,
+                false,
                 new Variables.Base("", "atomic", java.time.LocalDate.of(2020, 1, 1), 6, 3, 7, 365),
                 new Variables.PageViews(5, 10, true, false, false, false)));
     assertThat(vars.scratch("page_views_staged"))
@@ -119,6 +120,17 @@ class TestPlaybookLoader {
     assertThatThrownBy(() -> PlaybookLoader.load(file, Map.of()))
         .isInstanceOf(WebModelException.class)
         .hasMessage("cleanup_mode must be one of [all, debug, trace], got: 'full' (" + file + ")");
+  }
+
+  @Test
+  void catalogIsNoneOrSession() throws IOException {
+    Path file = file("module: sessions\nstep: main\nvariables:\n  catalog: session\n");
+    assertThat(PlaybookLoader.load(file, Map.of()).variables().registerTables()).isTrue();
+    assertThat(PlaybookLoader.load(file, Map.of("catalog", "none")).variables().registerTables())
+        .isFalse();
+    assertThatThrownBy(() -> PlaybookLoader.load(file, Map.of("catalog", "glue")))
+        .isInstanceOf(WebModelException.class)
+        .hasMessage("catalog must be one of [none, session], got: 'glue' (--var catalog=glue)");
   }
 
   @Test
