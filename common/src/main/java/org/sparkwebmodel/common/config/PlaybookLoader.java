@@ -51,6 +51,8 @@ public final class PlaybookLoader {
     defaults.put("cleanup_mode", "all");
     defaults.put("ends_run", false);
     defaults.put("catalog", "none");
+    defaults.put("vacuum_retention_hours", 168);
+    defaults.put("vacuum_force", false);
     defaults.put("events", "");
     defaults.put("input_schema", "atomic");
     defaults.put("start_date", "2020-01-01");
@@ -202,7 +204,8 @@ public final class PlaybookLoader {
             reader.bool("ua_bot_filter"),
             reader.bool("iab"),
             reader.bool("ua_parser"),
-            reader.bool("yauaa")));
+            reader.bool("yauaa")),
+        reader.maintenance());
   }
 
   /**
@@ -432,6 +435,26 @@ public final class PlaybookLoader {
         throw bad("catalog", value, "one of [none, session]");
       }
       return text.equals("session");
+    }
+
+    /**
+     * The maintenance variables: a retention below Delta's 7 days is refused here, before a run
+     * takes its lock, unless {@code vacuum_force}.
+     */
+    Variables.Maintenance maintenance() {
+      int hours = count("vacuum_retention_hours", "hours", 0);
+      boolean force = bool("vacuum_force");
+      if (hours < Variables.Maintenance.SAFE_RETENTION_HOURS && !force) {
+        throw bad(
+            "vacuum_retention_hours",
+            value("vacuum_retention_hours"),
+            "at least "
+                + Variables.Maintenance.SAFE_RETENTION_HOURS
+                + " (Delta's 7 days) unless vacuum_force: true, since VACUUM would delete files"
+                + " that a query still reading, time travel, or the retry of a killed main (which"
+                + " re-reads the staged version it pinned) may need");
+      }
+      return new Variables.Maintenance(hours, force);
     }
 
     CleanupMode cleanupMode() {

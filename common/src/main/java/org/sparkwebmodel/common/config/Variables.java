@@ -30,6 +30,7 @@ import org.sparkwebmodel.common.table.Warehouse;
  *     its warehouse location (default {@code none}: the warehouse's folders only)
  * @param base the base module's input and windows
  * @param pageViews the page-views module's rules
+ * @param maintenance the maintenance playbook's retention
  */
 public record Variables(
     String scratchSchema,
@@ -44,7 +45,20 @@ public record Variables(
     boolean endsRun,
     boolean registerTables,
     Base base,
-    PageViews pageViews) {
+    PageViews pageViews,
+    Maintenance maintenance) {
+
+  /**
+   * The maintenance playbook's variables ({@code module: maintenance}).
+   *
+   * @param vacuumRetentionHours VACUUM keeps the files of the versions of the last this many hours
+   *     (default 168, Delta's 7 days)
+   * @param vacuumForce whether a retention below 168 hours is allowed (default false)
+   */
+  public record Maintenance(int vacuumRetentionHours, boolean vacuumForce) {
+    /** Delta's default deleted-file retention, 7 days: less is refused unless forced. */
+    public static final int SAFE_RETENTION_HOURS = 168;
+  }
 
   /**
    * The base module's variables (reference-base-page-views §8.1, DECISIONS 23; 0 is a real value).
@@ -161,6 +175,8 @@ public record Variables(
     values.put("iab", String.valueOf(pageViews.iab()));
     values.put("ua_parser", String.valueOf(pageViews.uaParser()));
     values.put("yauaa", String.valueOf(pageViews.yauaa()));
+    values.put("vacuum_retention_hours", String.valueOf(maintenance.vacuumRetentionHours()));
+    values.put("vacuum_force", String.valueOf(maintenance.vacuumForce()));
     return values;
   }
 }

@@ -216,6 +216,7 @@ final class DeltaFastPaths {
     Class<?> option = Option.class;
     DeltaLog.class.getMethod("forTable", SparkSession.class, String.class);
     DeltaLog.class.getMethod("clearCache");
+    DeltaLog.class.getMethod("checkpoint");
     DeltaLog.class.getMethod("update", boolean.class, option, option);
     DeltaLog.class.getMethod("update$default$1");
     DeltaLog.class.getMethod("update$default$2");
@@ -441,6 +442,11 @@ final class DeltaFastPaths {
         new DeltaOperations.Write(SaveMode.Append, Option.empty(), Option.empty(), Option.empty()),
         Map.of("numFiles", (long) adds.size(), "numOutputRows", rows, "numOutputBytes", bytes));
     return OptionalLong.of(rows);
+  }
+
+  /** Writes a checkpoint of the table's latest version (Delta has no public API for it). */
+  static void checkpoint(SparkSession spark, String location) {
+    DeltaLog.forTable(spark, location).checkpoint();
   }
 
   /** Forgets Delta's cached state of every table (after a table's folder was deleted). */

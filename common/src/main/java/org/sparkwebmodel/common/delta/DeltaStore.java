@@ -307,6 +307,84 @@ public final class DeltaStore {
         OptionalLong::empty);
   }
 
+  /** The number of data files and their bytes in the table's latest version. */
+  public record Files(long files, long bytes) {}
+
+  /** {@code DESCRIBE DETAIL}: the files and bytes of the table's latest version. */
+  public Files files(TableName table) {
+    Row detail = deltaTable(table).detail().first();
+    return new Files(detail.<Long>getAs("numFiles"), detail.<Long>getAs("sizeInBytes"));
+  }
+
+  /**
+   * The data files stored in the table's folder, whatever version refers to them (what VACUUM
+   * deletes): every file outside {@code _delta_log} but hidden ones (local checksums).
+   */
+  public Files storedFiles(TableName table) {
+    Path root = new Path(location(table));
+    long files = 0;
+    long bytes = 0;
+    try {
+      var it = fs(root).listFiles(root, true);
+      while (it.hasNext()) {
+        var file = it.next();
+        String relative = root.toUri().relativize(file.getPath().toUri()).getPath();
+        String name = file.getPath().getName();
+        if (!relative.startsWith("_delta_log/") && !name.startsWith(".") && !name.startsWith("_")) {
+          files++;
+          bytes += file.getLen();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the files of " + table + " at " + root, e);
+    }
+    return new Files(files, bytes);
+  }
+
+  /** Compacts the table's small files into larger ones (Delta's OPTIMIZE); rows do not change. */
+  public void optimize(TableName table) {
+    deltaTable(table).optimize().executeCompaction();
+  }
+
+  /**
+   * Deletes the files no version of the last {@code retentionHours} hours refers to (Delta's
+   * VACUUM). Delta refuses less than the table's deleted-file retention (7 days) unless {@code
+   * force}, which lifts its check for this call only.
+   */
+  public void vacuum(TableName table, int retentionHours, boolean force) {
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    // VACUUM lists the table's folders in a Spark job of this many tasks (Spark's default 10,000:
+    // 20 to 30 s for a small table on two cores); the default parallelism lists as fast.
+    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    String checkBefore = spark.conf().get(check, "true");
+    String listingBefore = spark.conf().get(listing);
+    spark.conf().set(listing, String.valueOf(spark.sparkContext().defaultParallelism()));
+    if (force) {
+      spark.conf().set(check, "false");
+    }
+    try {
+      deltaTable(table).vacuum(retentionHours);
+    } finally {
+      spark.conf().set(check, checkBefore);
+      spark.conf().set(listing, listingBefore);
+    }
+  }
+
+  /**
+   * Writes a checkpoint of the table's latest version, so that readers replay fewer commits;
+   * returns false when Delta's internal API (the only one that writes checkpoints on demand) is not
+   * there; Delta then writes one every 10 commits by itself.
+   */
+  public boolean checkpoint(TableName table) {
+    boolean[] written = {false};
+    DeltaFastPaths.Gate.whenAvailable(
+        () -> {
+          DeltaFastPaths.checkpoint(spark, location(table));
+          written[0] = true;
+        });
+    return written[0];
+  }
+
   public DeltaTable deltaTable(TableName table) {
     return DeltaTable.forPath(spark, location(table));
   }

@@ -137,6 +137,21 @@ public final class Modules {
   }
 
   /**
+   * The tables the model keeps from run to run, which maintenance compacts and vacuums: each
+   * module's permanent tables (derived tables, manifests, staged tables) and its staged input, and
+   * the metadata, in chain order; not the atomic events table, which the model only reads.
+   */
+  public static List<ModelTable> keptTables() {
+    List<ModelTable> tables = new ArrayList<>();
+    for (ModelModule<?, ?> module : model()) {
+      tables.add(module.input());
+      tables.addAll(module.permanent());
+    }
+    tables.add(ModelTables.DATAMODEL_METADATA);
+    return tables.stream().filter(t -> t.place() != ModelTable.Place.ATOMIC).distinct().toList();
+  }
+
+  /**
    * The tables a run's summary counts: the derived tables and manifests, the metadata, and each
    * module's staged input, in chain order.
    */

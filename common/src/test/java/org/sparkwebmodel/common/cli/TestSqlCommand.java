@@ -2,8 +2,6 @@ package org.sparkwebmodel.common.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
+import org.sparkwebmodel.common.testing.CliRuns;
+import org.sparkwebmodel.common.testing.CliRuns.Result;
 import org.sparkwebmodel.common.testing.SharedSpark;
 
 /** {@code web-model sql}: a query over the warehouse by SCHEMA.TABLE, aligned or as CSV. */
@@ -26,17 +26,8 @@ class TestSqlCommand {
 
   String warehouse;
 
-  record Result(int status, String out, String err) {}
-
   Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "--warehouse";
-    all[1] = warehouse;
-    System.arraycopy(args, 0, all, 2, args.length);
-    int status = WebModelCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all);
-    return new Result(status, out.toString(), err.toString());
+    return CliRuns.inWarehouse(warehouse, args);
   }
 
   @BeforeEach

@@ -45,7 +45,8 @@ class TestPlaybookLoader {
                 false,
                 false,
                 new Variables.Base("", "atomic", java.time.LocalDate.of(2020, 1, 1), 6, 3, 7, 365),
-                new Variables.PageViews(5, 10, true, false, false, false)));
+                new Variables.PageViews(5, 10, true, false, false, false),
+                new Variables.Maintenance(168, false)));
     assertThat(vars.scratch("page_views_staged"))
         .isEqualTo(new TableName("scratch", "page_views_staged"));
   }

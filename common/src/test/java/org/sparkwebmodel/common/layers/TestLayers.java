@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * the sources of every module of the repository.
  */
 class TestLayers {
-  /** The packages of common, lowest first. custom, csv and sample share a layer. */
+  /** The packages of common, lowest first. custom, csv, sample and maintenance share a layer. */
   static final List<List<String>> LAYERS =
       List.of(
           List.of("error"),
@@ -28,7 +28,7 @@ class TestLayers {
           List.of("delta"),
           List.of("run"),
           List.of("step"),
-          List.of("custom", "csv", "sample"),
+          List.of("custom", "csv", "sample", "maintenance"),
           List.of("cli"));
 
   private static final Pattern IMPORT =
