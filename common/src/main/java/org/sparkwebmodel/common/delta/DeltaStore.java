@@ -351,7 +351,7 @@ public final class DeltaStore {
    * VACUUM). Delta refuses less than the table's deleted-file retention (7 days) unless {@code
    * force}, which lifts its check for this call only.
    */
-  public void vacuum(TableName table, int retentionHours, boolean force) {
+  public String vacuum(TableName table, int retentionHours, boolean force) {
     String check = "spark.databricks.delta.retentionDurationCheck.enabled";
     // VACUUM lists the table's folders in a Spark job of this many tasks (Spark's default 10,000:
     // 20 to 30 s for a small table on two cores); the default parallelism lists as fast.
@@ -362,12 +362,21 @@ public final class DeltaStore {
     if (force) {
       spark.conf().set(check, "false");
     }
+    // Delta prints what it deleted on the process's standard output (Scala's Console): taken here
+    // and returned, for the step's log line, so that stdout keeps only the command's summary.
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
     try {
-      deltaTable(table).vacuum(retentionHours);
+      scala.Console.withOut(
+          printed,
+          () -> {
+            deltaTable(table).vacuum(retentionHours);
+            return null;
+          });
     } finally {
       spark.conf().set(check, checkBefore);
       spark.conf().set(listing, listingBefore);
     }
+    return printed.toString(StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
   }
 
   /**

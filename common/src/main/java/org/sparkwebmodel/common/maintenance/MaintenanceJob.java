@@ -53,7 +53,11 @@ public final class MaintenanceJob implements ModuleJob {
       log.phase(
           "vacuum " + table,
           () -> store.vacuum(table, settings.vacuumRetentionHours(), settings.vacuumForce()),
-          "files older than " + settings.vacuumRetentionHours() + " hours removed");
+          deleted ->
+              "files older than "
+                  + settings.vacuumRetentionHours()
+                  + " hours removed"
+                  + (deleted.isEmpty() ? "" : " (" + deleted + ")"));
       boolean checkpoint =
           log.phase(
               "checkpoint " + table,
