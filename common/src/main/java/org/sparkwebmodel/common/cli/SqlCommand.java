@@ -27,6 +27,7 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkwebmodel.common.csv.CsvTables;
+import org.sparkwebmodel.common.delta.SparkSessions;
 import org.sparkwebmodel.common.delta.WarehouseCatalog;
 import org.sparkwebmodel.common.error.Messages;
 import org.sparkwebmodel.common.error.WebModelException;
@@ -99,37 +100,33 @@ final class SqlCommand implements Callable<Integer> {
         catalog.equals("session")
             ? spark
             : WarehouseCatalog.sessionOver(spark, cli.warehouseOrDefault());
-    scala.Option<SparkSession> previous = SparkSession.getActiveSession();
-    SparkSession.setActiveSession(session);
-    try {
-      requireQuery(session, query);
-      Dataset<Row> result = printable(run(session, query));
-      PrintWriter out = spec.commandLine().getOut();
-      if (csv) {
-        CsvTables.write(result.columns(), result.toLocalIterator(), out);
-      } else {
-        List<Row> rows = result.limit(maxRows + 1).collectAsList();
-        printAligned(result.schema(), rows.subList(0, Math.min(rows.size(), maxRows)), out);
-        out.println(
-            rows.size() > maxRows
-                ? String.format(
-                    Locale.ROOT,
-                    "(the first %,d rows; --max-rows N shows more, --csv all)",
-                    maxRows)
-                : String.format(
-                    Locale.ROOT, "(%,d %s)", rows.size(), rows.size() == 1 ? "row" : "rows"));
-      }
-      out.flush();
-      return 0;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (previous.isDefined()) {
-        SparkSession.setActiveSession(previous.get());
-      } else {
-        SparkSession.clearActiveSession();
-      }
-    }
+    return SparkSessions.whileActive(
+        session,
+        () -> {
+          requireQuery(session, query);
+          Dataset<Row> result = printable(run(session, query));
+          PrintWriter out = spec.commandLine().getOut();
+          if (csv) {
+            try {
+              CsvTables.write(result.columns(), result.toLocalIterator(), out);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          } else {
+            List<Row> rows = result.limit(maxRows + 1).collectAsList();
+            printAligned(result.schema(), rows.subList(0, Math.min(rows.size(), maxRows)), out);
+            out.println(
+                rows.size() > maxRows
+                    ? String.format(
+                        Locale.ROOT,
+                        "(the first %,d rows; --max-rows N shows more, --csv all)",
+                        maxRows)
+                    : String.format(
+                        Locale.ROOT, "(%,d %s)", rows.size(), rows.size() == 1 ? "row" : "rows"));
+          }
+          out.flush();
+          return 0;
+        });
   }
 
   /**

@@ -6,6 +6,7 @@ import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.SqlFile;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
+import org.sparkwebmodel.common.delta.SparkSessions;
 import org.sparkwebmodel.common.delta.WarehouseCatalog;
 import org.sparkwebmodel.common.error.Messages;
 import org.sparkwebmodel.common.error.WebModelException;
@@ -39,34 +40,31 @@ public final class CustomSqlJob implements ModuleJob {
   public StepReport run(SparkSession spark, Playbook playbook) {
     StepLog log = new StepLog(spark, playbook);
     Variables vars = playbook.variables();
-    new DeltaStore(spark, new Warehouse(vars.warehouse())).requireWritableWarehouse();
-    SparkSession session = WarehouseCatalog.sessionOver(spark, new Warehouse(vars.warehouse()));
-    scala.Option<SparkSession> previous = SparkSession.getActiveSession();
-    SparkSession.setActiveSession(session);
-    int statements = 0;
-    try {
-      for (SqlFile file : playbook.sql()) {
-        String name = file.source().substring(file.source().lastIndexOf('/') + 1);
-        List<String> sql = file.statements();
-        for (int i = 0; i < sql.size(); i++) {
-          String statement = sql.get(i);
-          String label = name + " #" + (i + 1) + " " + summary(statement);
-          log.phase(label, () -> execute(session, file, statement), "done");
-          statements++;
-        }
-      }
-      DeltaStore store = new DeltaStore(spark, new Warehouse(vars.warehouse()));
-      List<TableName> dropped = playbook.dropTables().stream().filter(store::drop).toList();
-      if (!playbook.dropTables().isEmpty()) {
-        log.detail("dropped " + dropped);
-      }
-    } finally {
-      if (previous.isDefined()) {
-        SparkSession.setActiveSession(previous.get());
-      } else {
-        SparkSession.clearActiveSession();
-      }
-    }
+    Warehouse warehouse = new Warehouse(vars.warehouse());
+    DeltaStore store = new DeltaStore(spark, warehouse);
+    store.requireWritableWarehouse();
+    SparkSession session = WarehouseCatalog.sessionOver(spark, warehouse);
+    int statements =
+        SparkSessions.whileActive(
+            session,
+            () -> {
+              int count = 0;
+              for (SqlFile file : playbook.sql()) {
+                String name = file.source().substring(file.source().lastIndexOf('/') + 1);
+                List<String> sql = file.statements();
+                for (int i = 0; i < sql.size(); i++) {
+                  String statement = sql.get(i);
+                  String label = name + " #" + (i + 1) + " " + summary(statement);
+                  log.phase(label, () -> execute(session, file, statement), "done");
+                  count++;
+                }
+              }
+              List<TableName> dropped = playbook.dropTables().stream().filter(store::drop).toList();
+              if (!playbook.dropTables().isEmpty()) {
+                log.detail("dropped " + dropped);
+              }
+              return count;
+            });
     log.detail(statements + " SQL statements from " + playbook.sql().size() + " files");
     return log.finish(0, 0);
   }

@@ -1,5 +1,6 @@
 package org.sparkwebmodel.common.delta;
 
+import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -20,6 +21,24 @@ public final class SparkSessions {
    * wins.
    */
   static final String ALL_FILES_IN_CRC = "spark.databricks.delta.allFilesInCrc.enabled";
+
+  /**
+   * Runs {@code work} with {@code session} as the calling thread's active session (Spark's catalogs
+   * and Delta find the session that way), then restores the one active before.
+   */
+  public static <T> T whileActive(SparkSession session, Supplier<T> work) {
+    scala.Option<SparkSession> previous = SparkSession.getActiveSession();
+    SparkSession.setActiveSession(session);
+    try {
+      return work.get();
+    } finally {
+      if (previous.isDefined()) {
+        SparkSession.setActiveSession(previous.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
+    }
+  }
 
   /** A builder with the settings the jobs rely on; callers may add more before getOrCreate. */
   public static SparkSession.Builder builder(String appName) {
