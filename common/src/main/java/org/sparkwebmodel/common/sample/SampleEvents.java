@@ -471,7 +471,10 @@ public final class SampleEvents {
         long span) {
       this.from = from;
       this.span = span;
-      this.random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + firstPageView);
+      // The seed is mixed first: SplittableRandom steps its state by 0x9E3779B97F4A7C15L, so
+      // states seed * that + n would make the streams of seeds s and s + 1 the same stream one
+      // draw apart, and two data sets of neighbouring seeds would share ids.
+      this.random = new SplittableRandom(new SplittableRandom(seed).nextLong() + firstPageView);
       this.userSeed = userSeed;
       this.userPool = userPool;
       this.pageView = firstPageView;

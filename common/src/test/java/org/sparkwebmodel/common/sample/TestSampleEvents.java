@@ -62,6 +62,16 @@ class TestSampleEvents {
     assertThat(sorted(SampleEvents.generate(spark, 4_500, 8, 3, null))).isNotEqualTo(oneTask);
   }
 
+  @Test
+  void neighbouringSeedsShareNoIds() {
+    SparkSession spark = SharedSpark.session();
+    Dataset<Row> seven = SampleEvents.generate(spark, 4_500, 7, 2, null);
+    Dataset<Row> eight = SampleEvents.generate(spark, 4_500, 8, 2, null);
+    for (String id : List.of("event_id", "domain_sessionid")) {
+      assertThat(seven.select(id).intersect(eight.select(id)).na().drop().count()).as(id).isZero();
+    }
+  }
+
   private static List<String> sorted(Dataset<Row> rows) {
     return rows.collectAsList().stream().map(Row::toString).sorted().toList();
   }
