@@ -7,6 +7,10 @@
 #   scripts/benchmark.sh --incremental [--history-rows H] [--batch-rows B] [--history-factor F]
 #                                                    an incremental batch after a history of H and
 #                                                    of F x H page views, and the ratio
+#   scripts/benchmark.sh --batches [K] [--maintain-every M] [--var vacuum_retention_hours=0 --var vacuum_force=true]
+#                                                    K incremental batches in a row (default 30)
+#                                                    without maintenance, with maintenance every M
+#                                                    batches, with auto compaction: files and times
 #   scripts/benchmark.sh --help                      all options
 #
 # Runs in one JVM through scripts/web-model, from the classpath of the tools module (tools/, not

@@ -7,7 +7,9 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,6 +37,7 @@ import org.apache.spark.sql.types.TimestampType;
 import org.sparkwebmodel.base.BaseJob;
 import org.sparkwebmodel.base.BaseTables;
 import org.sparkwebmodel.common.config.Playbook;
+import org.sparkwebmodel.common.config.PlaybookLoader;
 import org.sparkwebmodel.common.config.RunFile;
 import org.sparkwebmodel.common.config.Variables;
 import org.sparkwebmodel.common.delta.DeltaStore;
@@ -121,6 +124,43 @@ public final class Benchmark implements Callable<Integer> {
   int factor;
 
   @Option(
+      names = "--batches",
+      paramLabel = "K",
+      arity = "0..1",
+      fallbackValue = "30",
+      defaultValue = "0",
+      description =
+          "Run K incremental batches of B page views in a row after a history of H (default 30),"
+              + " in three warehouses: without maintenance, with the maintenance playbook every"
+              + " --maintain-every batches, and with Delta's auto compaction and optimized writes;"
+              + " print each table's files and the run times.")
+  int batches;
+
+  @Option(
+      names = "--maintain-every",
+      paramLabel = "M",
+      defaultValue = "10",
+      description =
+          "With --batches: the maintenance playbook after every M-th batch (default ${DEFAULT-VALUE}).")
+  int maintainEvery;
+
+  @Option(
+      names = "--maintenance-playbook",
+      paramLabel = "FILE",
+      defaultValue = "configs/maintenance/01-maintain.yml",
+      description = "With --batches: the maintenance playbook (default ${DEFAULT-VALUE}).")
+  String maintenancePlaybook;
+
+  @Option(
+      names = "--var",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A variable for every playbook, as for web-model run (for example"
+              + " vacuum_retention_hours=0 with vacuum_force=true for the maintenance of"
+              + " --batches).")
+  Map<String, String> variables = new java.util.LinkedHashMap<>();
+
+  @Option(
       names = "--run-file",
       paramLabel = "FILE",
       defaultValue = "configs/run.yml",
@@ -172,6 +212,11 @@ public final class Benchmark implements Callable<Integer> {
       throw new WebModelException(
           "--rows, --history-rows and --batch-rows must be > 0 and --history-factor >= 2");
     }
+    if (batches < 0 || maintainEvery < 1 || (batches > 0 && incremental)) {
+      throw new WebModelException(
+          "--batches must be >= 1 and --maintain-every >= 1, and --batches and --incremental"
+              + " are two modes: choose one");
+    }
     out = spec.commandLine().getOut();
     Path work = workDir != null ? workDir : Files.createTempDirectory("web-model-benchmark");
     Files.createDirectories(work);
@@ -186,6 +231,8 @@ public final class Benchmark implements Callable<Integer> {
       List<String> machine = machine(spark, sessionSeconds, jvmToSession);
       if (incremental) {
         incremental(spark, work, scans, machine);
+      } else if (batches > 0) {
+        batches(spark, work, machine);
       } else {
         full(spark, work, machine);
       }
@@ -202,7 +249,7 @@ public final class Benchmark implements Callable<Integer> {
 
   private void full(SparkSession spark, Path work, List<String> machine) {
     Path folder = work.resolve("full");
-    Model model = Model.in(spark, folder, runFile, Map.of());
+    Model model = Model.in(spark, folder, runFile, variables);
     RunFile run = model.run();
     DeltaStore store = model.store();
     boolean events = fromEvents(run);
@@ -325,7 +372,7 @@ public final class Benchmark implements Callable<Integer> {
   }
 
   /** A new, empty warehouse folder and the run file's playbooks pointed at it. */
-  private record Model(RunFile run, Variables vars, DeltaStore store) {
+  private record Model(RunFile run, Variables vars, DeltaStore store, Map<String, String> values) {
     static Model in(
         SparkSession spark, Path folder, String runFile, Map<String, String> overrides) {
       createFolder(folder);
@@ -333,7 +380,7 @@ public final class Benchmark implements Callable<Integer> {
       values.put("warehouse", folder.toString());
       RunFile run = RunFile.load(runFile, values);
       Variables vars = run.steps().get(0).playbook().variables();
-      return new Model(run, vars, new DeltaStore(spark, vars.locations()));
+      return new Model(run, vars, new DeltaStore(spark, vars.locations()), Map.copyOf(values));
     }
   }
 
@@ -389,24 +436,11 @@ public final class Benchmark implements Callable<Integer> {
 
   private Incremental incrementalRun(
       SparkSession spark, Path work, ScanMetrics scans, int historyFactor) {
-    // From events, base starts at the history and one run reads all of it.
     Model model =
-        Model.in(
-            spark,
-            work.resolve("incremental-x" + historyFactor),
-            runFile,
-            Map.of(
-                "start_date",
-                HISTORY_START.toString().substring(0, 10),
-                "update_cadence_days",
-                String.valueOf(HISTORY_DAYS + 2)));
-    RunFile run = model.run();
+        Model.in(spark, work.resolve("incremental-x" + historyFactor), runFile, historyVars());
     Variables vars = model.vars();
     DeltaStore store = model.store();
-    boolean events = fromEvents(run);
-    TableName staged = vars.table(ModelTables.PAGE_VIEWS_STAGED);
-    TableName atomic = vars.table(BaseJob.EVENTS);
-    long userPool = SampleData.Shape.of(historyRows, seed).userPool();
+    boolean events = fromEvents(model.run());
 
     out.printf(
         Locale.ROOT,
@@ -415,42 +449,13 @@ public final class Benchmark implements Callable<Integer> {
         historyRows);
     out.flush();
     long started = System.nanoTime();
-    if (events) {
-      SampleEvents.write(
-          store,
-          atomic,
-          historyRows,
-          seed,
-          new SampleEvents.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
-    } else {
-      SampleData.write(
-          store,
-          staged,
-          historyRows,
-          seed,
-          new SampleData.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
-    }
-    runSteps(run, null, List.of());
+    history(model);
     if (historyFactor > 1) {
       olderCopies(store, vars, historyFactor - 1, events);
     }
     double historySeconds = seconds(started);
 
-    // The batch: the day after the history, the same users (returning) with new sessions. From
-    // events, a week later: the history's late devices (sent up to 5 days late) were collected up
-    // to then, and base's window starts at the latest collector time processed.
-    Instant batchDay = HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS + (events ? 7 : 0)));
-    if (events) {
-      SampleEvents.write(
-          store,
-          atomic,
-          batchRows,
-          seed + 1000,
-          new SampleEvents.Shape(batchDay, 1, seed, userPool));
-    } else {
-      SampleData.write(
-          store, staged, batchRows, seed + 1000, new SampleData.Shape(batchDay, 1, seed, userPool));
-    }
+    writeBatch(model, 1);
     List<String> sizes = new ArrayList<>();
     List<String> folders = new ArrayList<>();
     for (TableName table : readTables(vars, events)) {
@@ -467,13 +472,344 @@ public final class Benchmark implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "benchmark: history x%d: incremental run%n", historyFactor);
     out.flush();
-    List<Timing> steps = runSteps(run, scans, folders);
+    List<Timing> steps = runSteps(model.run(), scans, folders);
     return new Incremental(
         historyFactor,
         historySeconds,
         steps,
         sizes,
         readTables(vars, events).stream().map(TableName::name).toList());
+  }
+
+  /**
+   * The variables of a model with a history: from events, base starts at the history and one run
+   * reads all of it; {@code --var} values on top.
+   */
+  private Map<String, String> historyVars() {
+    Map<String, String> values = new java.util.HashMap<>(variables);
+    values.put("start_date", HISTORY_START.toString().substring(0, 10));
+    values.put("update_cadence_days", String.valueOf(HISTORY_DAYS + 2));
+    return values;
+  }
+
+  /** The history: H page views (or their events) over 28 days, run through the model. */
+  private void history(Model model) {
+    boolean events = fromEvents(model.run());
+    long userPool = SampleData.Shape.of(historyRows, seed).userPool();
+    if (events) {
+      SampleEvents.write(
+          model.store(),
+          model.vars().table(BaseJob.EVENTS),
+          historyRows,
+          seed,
+          new SampleEvents.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
+    } else {
+      SampleData.write(
+          model.store(),
+          model.vars().table(ModelTables.PAGE_VIEWS_STAGED),
+          historyRows,
+          seed,
+          new SampleData.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
+    }
+    runSteps(model.run(), null, List.of());
+  }
+
+  /**
+   * Batch {@code n} (from 1) of B page views: one day of the history's users (returning) with new
+   * sessions, on the day after the history or the previous batch. From events, a week later: the
+   * late devices of the day before (sent up to 5 days late) were collected up to then, and base's
+   * window starts at the latest collector time processed.
+   */
+  private void writeBatch(Model model, int n) {
+    boolean events = fromEvents(model.run());
+    long userPool = SampleData.Shape.of(historyRows, seed).userPool();
+    Instant day = HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS + (events ? 7L * n : n - 1)));
+    long batchSeed = seed + 999 + n;
+    if (events) {
+      SampleEvents.write(
+          model.store(),
+          model.vars().table(BaseJob.EVENTS),
+          batchRows,
+          batchSeed,
+          new SampleEvents.Shape(day, 1, seed, userPool));
+    } else {
+      SampleData.write(
+          model.store(),
+          model.vars().table(ModelTables.PAGE_VIEWS_STAGED),
+          batchRows,
+          batchSeed,
+          new SampleData.Shape(day, 1, seed, userPool));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // K incremental batches in a row
+
+  /** How the tables of a warehouse are kept while K batches run. */
+  private enum Upkeep {
+    NONE("no maintenance", Map.of()),
+    MAINTENANCE("maintenance every %d", Map.of()),
+    AUTO(
+        "auto compaction + optimized writes",
+        Map.of(
+            "spark.databricks.delta.autoCompact.enabled", "true",
+            "spark.databricks.delta.optimizeWrite.enabled", "true"));
+
+    final String label;
+    final Map<String, String> sessionConf;
+
+    Upkeep(String label, Map<String, String> sessionConf) {
+      this.label = label;
+      this.sessionConf = sessionConf;
+    }
+  }
+
+  /** The files of one table: in its latest version, and stored in its folder. */
+  private record TableFiles(TableName table, DeltaStore.Files latest, DeltaStore.Files stored) {}
+
+  /** One warehouse's K batches: each batch's run time, the maintenances', files after 1 and K. */
+  private record Series(
+      Upkeep upkeep,
+      String label,
+      Model model,
+      List<Double> runSeconds,
+      List<Double> maintenanceSeconds,
+      List<TableFiles> afterFirst,
+      List<TableFiles> afterLast) {}
+
+  private void batches(SparkSession spark, Path work, List<String> machine) {
+    List<Series> all = new ArrayList<>();
+    for (Upkeep upkeep : Upkeep.values()) {
+      all.add(series(spark, work, upkeep));
+    }
+    List<String> equal = sameRows(all);
+
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "Benchmark: %d incremental batches of %,d page views in a row (one day each, new sessions"
+            + " and returning users) after a history of %,d page views (%d days), run file %s%n",
+        batches,
+        batchRows,
+        historyRows,
+        HISTORY_DAYS,
+        runFile);
+    machine.forEach(line -> out.println("  " + line));
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "  %-36s %9s %9s %9s %9s   %s%n",
+        "incremental run of the model, s",
+        "batch 1",
+        "batch " + batches,
+        "median",
+        "total",
+        "maintenance, s");
+    for (Series series : all) {
+      List<Double> runs = series.runSeconds();
+      List<Double> upkeep = series.maintenanceSeconds();
+      out.printf(
+          Locale.ROOT,
+          "  %-36s %9.1f %9.1f %9.1f %9.1f   %s%n",
+          series.label(),
+          runs.get(0),
+          runs.get(runs.size() - 1),
+          median(runs),
+          runs.stream().mapToDouble(Double::doubleValue).sum(),
+          upkeep.isEmpty()
+              ? "-"
+              : String.format(
+                  Locale.ROOT,
+                  "%d runs, median %.1f, total %.1f",
+                  upkeep.size(),
+                  median(upkeep),
+                  upkeep.stream().mapToDouble(Double::doubleValue).sum()));
+    }
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "  data files of each table after batch 1 and after batch %d (its maintenance included):"
+            + " in the latest version / stored in the folder%n",
+        batches);
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-42s", "table"));
+    for (Series series : all) {
+      header.append(String.format(Locale.ROOT, " %25s", abbreviate(series.label(), 25)));
+    }
+    out.println(header);
+    StringBuilder sub = new StringBuilder(String.format(Locale.ROOT, "  %-42s", ""));
+    for (int i = 0; i < all.size(); i++) {
+      sub.append(String.format(Locale.ROOT, " %12s %12s", "batch 1", "batch " + batches));
+    }
+    out.println(sub);
+    List<TableName> tables = all.get(0).afterLast().stream().map(TableFiles::table).toList();
+    for (int t = 0; t < tables.size(); t++) {
+      StringBuilder line =
+          new StringBuilder(String.format(Locale.ROOT, "  %-42s", tables.get(t).toString()));
+      for (Series series : all) {
+        line.append(
+            String.format(
+                Locale.ROOT,
+                " %12s %12s",
+                filesOf(series.afterFirst(), tables.get(t)),
+                filesOf(series.afterLast(), tables.get(t))));
+      }
+      out.println(line);
+    }
+    StringBuilder total = new StringBuilder(String.format(Locale.ROOT, "  %-42s", "all tables"));
+    for (Series series : all) {
+      total.append(
+          String.format(
+              Locale.ROOT,
+              " %12s %12s",
+              totalFiles(series.afterFirst()),
+              totalFiles(series.afterLast())));
+    }
+    out.println(total);
+    out.println();
+    out.println(
+        "  the same rows in the three warehouses (every table above but datamodel_metadata): "
+            + String.join(", ", equal));
+    printPeakMemory();
+  }
+
+  /** One warehouse: the history, then K batches, each followed by the model's run. */
+  private Series series(SparkSession spark, Path work, Upkeep upkeep) {
+    String label =
+        upkeep == Upkeep.MAINTENANCE
+            ? String.format(Locale.ROOT, upkeep.label, maintainEvery)
+            : upkeep.label;
+    Model model =
+        Model.in(
+            spark,
+            work.resolve("batches-" + upkeep.name().toLowerCase(Locale.ROOT)),
+            runFile,
+            historyVars());
+    Playbook maintenance =
+        upkeep == Upkeep.MAINTENANCE
+            ? PlaybookLoader.load(maintenancePlaybook, model.values())
+            : null;
+    List<Double> runs = new ArrayList<>();
+    List<Double> maintenances = new ArrayList<>();
+    List<TableFiles> afterFirst = List.of();
+    List<TableFiles> afterLast = List.of();
+    Map<String, String> before = new java.util.HashMap<>();
+    upkeep.sessionConf.forEach(
+        (key, value) -> {
+          before.put(key, spark.conf().get(key, null));
+          spark.conf().set(key, value);
+        });
+    try {
+      out.printf(Locale.ROOT, "benchmark: %s: history of %,d page views%n", label, historyRows);
+      out.flush();
+      history(model);
+      for (int n = 1; n <= batches; n++) {
+        writeBatch(model, n);
+        out.printf(Locale.ROOT, "benchmark: %s: batch %d of %d%n", label, n, batches);
+        out.flush();
+        runs.add(
+            runSteps(model.run(), null, List.of()).stream().mapToDouble(Timing::seconds).sum());
+        if (maintenance != null && n % maintainEvery == 0) {
+          maintenances.add(time(() -> runPlaybook(spark, maintenance)));
+        }
+        if (n == 1) {
+          afterFirst = tableFiles(model);
+        }
+        if (n == batches) {
+          afterLast = tableFiles(model);
+        }
+      }
+    } finally {
+      before.forEach(
+          (key, value) -> {
+            if (value == null) {
+              spark.conf().unset(key);
+            } else {
+              spark.conf().set(key, value);
+            }
+          });
+    }
+    return new Series(upkeep, label, model, runs, maintenances, afterFirst, afterLast);
+  }
+
+  private void runPlaybook(SparkSession spark, Playbook playbook) {
+    StepReport report = Modules.named(playbook.module(), playbook.source()).run(spark, playbook);
+    out.println(report.summaryLine());
+    out.flush();
+  }
+
+  /** The files of every table the model keeps that exists, in chain order. */
+  private static List<TableFiles> tableFiles(Model model) {
+    DeltaStore store = model.store();
+    return Modules.keptTables().stream()
+        .map(model.vars()::table)
+        .filter(store::exists)
+        .map(table -> new TableFiles(table, store.files(table), store.storedFiles(table)))
+        .toList();
+  }
+
+  /**
+   * Checks that every warehouse's tables hold the rows of the first one's, each row compared as
+   * JSON; returns each table's row count. The metadata differs by design (run ids, times).
+   */
+  private static List<String> sameRows(List<Series> all) {
+    List<String> counts = new ArrayList<>();
+    Series first = all.get(0);
+    TableName metadata = first.model().vars().table(ModelTables.DATAMODEL_METADATA);
+    for (TableFiles files : first.afterLast()) {
+      TableName table = files.table();
+      if (table.equals(metadata)) {
+        continue;
+      }
+      Dataset<Row> expected = asJson(first.model().store().read(table));
+      long rows = expected.count();
+      for (Series other : all.subList(1, all.size())) {
+        Dataset<Row> actual = asJson(other.model().store().read(table));
+        long missing = expected.exceptAll(actual).count();
+        long extra = actual.exceptAll(expected).count();
+        if (missing > 0 || extra > 0) {
+          throw new WebModelException(
+              String.format(
+                  Locale.ROOT,
+                  "%s differs between the warehouse with %s and the one with %s: %,d rows"
+                      + " missing, %,d extra",
+                  table,
+                  first.label(),
+                  other.label(),
+                  missing,
+                  extra));
+        }
+      }
+      counts.add(String.format(Locale.ROOT, "%s %,d rows", table, rows));
+    }
+    return counts;
+  }
+
+  private static Dataset<Row> asJson(Dataset<Row> rows) {
+    return rows.select(to_json(struct(col("*"))).as("row"));
+  }
+
+  private static String filesOf(List<TableFiles> files, TableName table) {
+    return files.stream()
+        .filter(f -> f.table().equals(table))
+        .findFirst()
+        .map(f -> f.latest().files() + " / " + f.stored().files())
+        .orElse("-");
+  }
+
+  private static String totalFiles(List<TableFiles> files) {
+    return files.stream().mapToLong(f -> f.latest().files()).sum()
+        + " / "
+        + files.stream().mapToLong(f -> f.stored().files()).sum();
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String abbreviate(String text, int width) {
+    return text.length() <= width ? text : text.substring(0, width - 1) + ".";
   }
 
   /** Whether the run file starts from events (it runs the base module). */
