@@ -1,10 +1,14 @@
 package org.sparkwebmodel.common.custom;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.sparkwebmodel.common.config.Playbook;
 import org.sparkwebmodel.common.config.SqlFile;
 import org.sparkwebmodel.common.config.Variables;
+import org.sparkwebmodel.common.delta.CatalogTables;
 import org.sparkwebmodel.common.delta.DeltaStore;
 import org.sparkwebmodel.common.delta.SparkSessions;
 import org.sparkwebmodel.common.delta.WarehouseCatalog;
@@ -44,6 +48,10 @@ public final class CustomSqlJob implements ModuleJob {
     DeltaStore store = new DeltaStore(spark, warehouse);
     store.requireWritableWarehouse();
     SparkSession session = WarehouseCatalog.sessionOver(spark, warehouse);
+    // catalog: session: the tables the statements write are known only once written, from the
+    // tables' latest commits before and after.
+    Map<TableName, Long> before = vars.registerTables() ? store.latestCommits() : Map.of();
+    List<TableName> dropped = new ArrayList<>();
     int statements =
         SparkSessions.whileActive(
             session,
@@ -59,14 +67,52 @@ public final class CustomSqlJob implements ModuleJob {
                   count++;
                 }
               }
-              List<TableName> dropped = playbook.dropTables().stream().filter(store::drop).toList();
+              playbook.dropTables().stream().filter(store::drop).forEach(dropped::add);
               if (!playbook.dropTables().isEmpty()) {
                 log.detail("dropped " + dropped);
               }
               return count;
             });
     log.detail(statements + " SQL statements from " + playbook.sql().size() + " files");
+    if (vars.registerTables()) {
+      register(log, store, vars, before, dropped);
+    }
     return log.finish(0, 0);
+  }
+
+  /**
+   * With {@code catalog: session}: registers the tables the statements wrote (a new latest commit)
+   * that still exist, but the scratch schema's, as the modules register theirs; removes the
+   * registration of the tables the step dropped.
+   */
+  private static void register(
+      StepLog log,
+      DeltaStore store,
+      Variables vars,
+      Map<TableName, Long> before,
+      List<TableName> dropped) {
+    CatalogTables catalog = new CatalogTables(store);
+    List<TableName> written =
+        store.latestCommits().entrySet().stream()
+            .filter(e -> !e.getValue().equals(before.get(e.getKey())))
+            .map(Map.Entry::getKey)
+            .filter(table -> !table.schema().equals(vars.scratchSchema()))
+            .sorted(Comparator.comparing(TableName::toString))
+            .toList();
+    log.phase(
+        "register in the session catalog",
+        () -> {
+          catalog.requireRegistrable(
+              written, "the step's statements have run; its tables are not registered");
+          return catalog.register(written);
+        },
+        added -> added.isEmpty() ? "nothing new" : added.toString());
+    if (!dropped.isEmpty()) {
+      log.phase(
+          "unregister from the session catalog",
+          () -> catalog.unregister(dropped),
+          removed -> removed.isEmpty() ? "none was registered" : removed.toString());
+    }
   }
 
   private static void execute(SparkSession session, SqlFile file, String statement) {

@@ -37,6 +37,14 @@ public final class CatalogTables {
    * its warehouse location: a step calls this before it writes anything.
    */
   public void requireRegistrable(Collection<TableName> tables) {
+    requireRegistrable(tables, "nothing was written");
+  }
+
+  /**
+   * As {@link #requireRegistrable(Collection)}, for tables that are known only once written (a
+   * custom step's): {@code written} says what the error leaves behind.
+   */
+  public void requireRegistrable(Collection<TableName> tables, String written) {
     for (TableName table : tables) {
       Optional<String> registered = registeredLocation(table);
       if (registered.isPresent() && !sameLocation(registered.get(), store.location(table))) {
@@ -48,7 +56,9 @@ public final class CatalogTables {
                 + ", not at its warehouse location "
                 + store.location(table)
                 + " (catalog: session); drop that registration or point the model at that"
-                + " warehouse (nothing was written)");
+                + " warehouse ("
+                + written
+                + ")");
       }
     }
   }

@@ -307,6 +307,47 @@ public final class DeltaStore {
         OptionalLong::empty);
   }
 
+  /**
+   * Every Delta table in the warehouse's schema folders (not the hidden ones, not {@code _locks})
+   * with the number of its latest commit, read from a listing of its {@code _delta_log} without
+   * building a snapshot: two of these, before and after some SQL, tell which tables it wrote.
+   */
+  public Map<TableName, Long> latestCommits() {
+    Path root = new Path(warehouse.root());
+    Map<TableName, Long> commits = new java.util.HashMap<>();
+    try {
+      FileSystem fs = fs(root);
+      if (!fs.exists(root)) {
+        return Map.of();
+      }
+      for (FileStatus schema : fs.listStatus(root)) {
+        String schemaName = schema.getPath().getName();
+        if (!schema.isDirectory() || schemaName.startsWith(".") || schemaName.startsWith("_")) {
+          continue;
+        }
+        for (FileStatus table : fs.listStatus(schema.getPath())) {
+          Path log = new Path(table.getPath(), "_delta_log");
+          if (!table.isDirectory()
+              || table.getPath().getName().startsWith(".")
+              || !fs.exists(log)) {
+            continue;
+          }
+          long latest = -1;
+          for (FileStatus entry : fs.listStatus(log)) {
+            String name = entry.getPath().getName();
+            if (name.matches("\\d{20}\\.json")) {
+              latest = Math.max(latest, Long.parseLong(name.substring(0, 20)));
+            }
+          }
+          commits.put(new TableName(schemaName, table.getPath().getName()), latest);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the tables of the warehouse " + root, e);
+    }
+    return commits;
+  }
+
   /** The number of data files and their bytes in the table's latest version. */
   public record Files(long files, long bytes) {}
 

@@ -98,6 +98,42 @@ class ITCustomSqlJob {
     assertThat(store.exists(SESSIONS_THIS_RUN)).isTrue();
   }
 
+  @Test
+  void withCatalogSessionTheTablesTheStepWroteAreRegisteredAndItsDropsUnregistered()
+      throws IOException {
+    var spark = SharedSpark.session();
+    vars = Map.of("warehouse", dir.toString(), "entropy", "_cr", "catalog", "session");
+    store.overwrite(
+        new TableName("scratch", "sessions_this_run_cr"),
+        TestRows.dataset(THIS_RUN, List.of(RowFactory.create("s1", "u1", T, 2))));
+    Path playbook =
+        customPlaybook(
+            "CREATE TABLE scratch.kept_cr AS SELECT 1 AS x;\n"
+                + "CREATE OR REPLACE TABLE derived.per_user_cr AS\n"
+                + "  SELECT domain_userid, page_views FROM scratch.sessions_this_run_cr;\n",
+            "");
+    try {
+      run("../configs/custom/01-session-depth-main.yml");
+      run(playbook.toString());
+      // Registered at the warehouse location: the rows by name are the table's.
+      assertThat(spark.sql("SELECT * FROM spark_catalog.derived.session_depth_cr").collectAsList())
+          .containsExactly(depth("s1", "u1", 2, "2-3"));
+      assertThat(spark.sql("SELECT * FROM spark_catalog.derived.per_user_cr").collectAsList())
+          .containsExactly(RowFactory.create("u1", 2));
+      // Not the scratch tables, which the model never registers; nor a table the step only read.
+      assertThat(spark.catalog().tableExists("spark_catalog.scratch.kept_cr")).isFalse();
+      assertThat(spark.catalog().tableExists("spark_catalog.scratch.sessions_this_run_cr"))
+          .isFalse();
+
+      run("../configs/custom/XX-destroy-session-depth.yml");
+      assertThat(spark.catalog().tableExists("spark_catalog.derived.session_depth_cr")).isFalse();
+      assertThat(spark.catalog().tableExists("spark_catalog.derived.per_user_cr")).isTrue();
+    } finally {
+      spark.sql("DROP TABLE IF EXISTS spark_catalog.derived.session_depth_cr");
+      spark.sql("DROP TABLE IF EXISTS spark_catalog.derived.per_user_cr");
+    }
+  }
+
   Path customPlaybook(String sql, String extra) throws IOException {
     Files.writeString(dir.resolve("step.sql"), sql);
     Path playbook = dir.resolve("step.yml");
