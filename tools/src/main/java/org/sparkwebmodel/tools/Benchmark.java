@@ -494,23 +494,7 @@ public final class Benchmark implements Callable<Integer> {
 
   /** The history: H page views (or their events) over 28 days, run through the model. */
   private void history(Model model) {
-    boolean events = fromEvents(model.run());
-    long userPool = SampleData.Shape.of(historyRows, seed).userPool();
-    if (events) {
-      SampleEvents.write(
-          model.store(),
-          model.vars().table(BaseJob.EVENTS),
-          historyRows,
-          seed,
-          new SampleEvents.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
-    } else {
-      SampleData.write(
-          model.store(),
-          model.vars().table(ModelTables.PAGE_VIEWS_STAGED),
-          historyRows,
-          seed,
-          new SampleData.Shape(HISTORY_START, HISTORY_DAYS, seed, userPool));
-    }
+    writeSample(model, HISTORY_START, HISTORY_DAYS, historyRows, seed);
     runSteps(model.run(), null, List.of());
   }
 
@@ -522,23 +506,30 @@ public final class Benchmark implements Callable<Integer> {
    */
   private void writeBatch(Model model, int n) {
     boolean events = fromEvents(model.run());
-    long userPool = SampleData.Shape.of(historyRows, seed).userPool();
     Instant day = HISTORY_START.plus(Duration.ofDays(HISTORY_DAYS + (events ? 7L * n : n - 1)));
-    long batchSeed = seed + 999 + n;
-    if (events) {
+    writeSample(model, day, 1, batchRows, seed + 999 + n);
+  }
+
+  /**
+   * Appends {@code rows} sample page views (or their events, when the run starts from them) over
+   * {@code days} days from {@code firstDay}, by the history's users.
+   */
+  private void writeSample(Model model, Instant firstDay, int days, long rows, long rowSeed) {
+    long userPool = SampleData.Shape.of(historyRows, seed).userPool();
+    if (fromEvents(model.run())) {
       SampleEvents.write(
           model.store(),
           model.vars().table(BaseJob.EVENTS),
-          batchRows,
-          batchSeed,
-          new SampleEvents.Shape(day, 1, seed, userPool));
+          rows,
+          rowSeed,
+          new SampleEvents.Shape(firstDay, days, seed, userPool));
     } else {
       SampleData.write(
           model.store(),
           model.vars().table(ModelTables.PAGE_VIEWS_STAGED),
-          batchRows,
-          batchSeed,
-          new SampleData.Shape(day, 1, seed, userPool));
+          rows,
+          rowSeed,
+          new SampleData.Shape(firstDay, days, seed, userPool));
     }
   }
 
