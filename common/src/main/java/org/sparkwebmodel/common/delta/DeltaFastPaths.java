@@ -17,9 +17,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.DeltaOperations;
 import org.apache.spark.sql.delta.OptimisticTransaction;
@@ -36,18 +34,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkwebmodel.common.error.WebModelException;
 import scala.Option;
-import scala.Tuple2;
-import scala.collection.Iterator;
 import scala.collection.JavaConverters;
-import scala.collection.Seq;
 
 /**
  * The fast paths: the only code of the project that uses Delta's internal classes ({@code
  * org.apache.spark.sql.delta.*}: {@code DeltaLog}, {@code OptimisticTransaction}, {@code AddFile},
  * {@code SetTransaction}, {@code CommitInfo}, Scala default-argument methods) and Spark's internal
- * SQL metrics. Written against <b>delta-spark 3.3.3 on Spark 3.5 (Scala 2.12)</b>; these classes
- * are not Delta's public API and change between Delta lines (Delta 4 / Spark 4) and on platforms
- * that ship their own build of Delta.
+ * SQL metrics. Written against <b>delta-spark 3.3.3 on Spark 3.5 (Scala 2.12)</b> and
+ * <b>delta-spark 4.4.0 on Spark 4.2 (Scala 2.13)</b>: the calls whose signatures differ between the
+ * two are in {@link DeltaLine}, one source file per Spark line. These classes are not Delta's
+ * public API and change between Delta releases and on platforms that ship their own build of Delta.
  *
  * <p>What each buys (README, "Performance", measured at 1,000,000 page views) and what is used
  * instead, with the same table contents, when the fast paths are off:
@@ -221,10 +217,6 @@ final class DeltaFastPaths {
     DeltaLog.class.getMethod("update$default$1");
     DeltaLog.class.getMethod("update$default$2");
     DeltaLog.class.getMethod("update$default$3");
-    DeltaLog.class.getMethod("getSnapshotAt", long.class, option, option);
-    DeltaLog.class.getMethod("getSnapshotAt$default$2");
-    DeltaLog.class.getMethod("getSnapshotAt$default$3");
-    DeltaLog.class.getMethod("getChanges", long.class, boolean.class);
     DeltaLog.class.getMethod("startTransaction");
     DeltaLog.class.getMethod("dataPath");
     Snapshot.class.getMethod("version");
@@ -234,27 +226,12 @@ final class DeltaFastPaths {
     OptimisticTransaction.class.getMethod("txnVersion", String.class);
     OptimisticTransaction.class.getMethod("filterFiles");
     OptimisticTransaction.class.getMethod("metadata");
-    OptimisticTransaction.class.getMethod(
-        "registerSQLMetrics", SparkSession.class, scala.collection.immutable.Map.class);
-    OptimisticTransaction.class.getMethod("commit", Seq.class, DeltaOperations.Operation.class);
     Metadata.class.getMethod("id");
     Metadata.class.getMethod("schema");
     Metadata.class.getMethod("partitionColumns");
     Metadata.class.getMethod("columnMappingMode");
     Metadata.class.getMethod("configuration");
     CommitInfo.class.getMethod("operationMetrics");
-    AddFile.class.getConstructor(
-        String.class,
-        scala.collection.immutable.Map.class,
-        long.class,
-        long.class,
-        boolean.class,
-        String.class,
-        scala.collection.immutable.Map.class,
-        org.apache.spark.sql.delta.actions.DeletionVectorDescriptor.class,
-        option,
-        option,
-        option);
     for (String getter :
         List.of(
             "path",
@@ -269,8 +246,7 @@ final class DeltaFastPaths {
     }
     AddFile.class.getMethod("removeWithTimestamp", long.class, boolean.class);
     SetTransaction.class.getConstructor(String.class, long.class, option);
-    DeltaOperations.Delete.class.getConstructor(Seq.class);
-    DeltaOperations.Write.class.getConstructor(SaveMode.class, option, option, option);
+    DeltaLine.requireApi();
     SQLMetrics.class.getMethod("createMetric", SparkContext.class, String.class);
     SQLMetric.class.getMethod("set", long.class);
   }
@@ -301,12 +277,9 @@ final class DeltaFastPaths {
     if (latest == versionBefore) {
       return Map.of();
     }
-    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(latest, false);
-    if (changes.hasNext()) {
-      for (Action action : JavaConverters.seqAsJavaList(changes.next()._2())) {
-        if (action instanceof CommitInfo info && info.operationMetrics().isDefined()) {
-          return JavaConverters.mapAsJavaMap(info.operationMetrics().get());
-        }
+    for (Action action : DeltaLine.actionsOf(log, latest)) {
+      if (action instanceof CommitInfo info && info.operationMetrics().isDefined()) {
+        return JavaConverters.mapAsJavaMap(info.operationMetrics().get());
       }
     }
     return Map.of();
@@ -339,8 +312,7 @@ final class DeltaFastPaths {
     for (AddFile file : JavaConverters.seqAsJavaList(txn.filterFiles())) {
       current.put(file.path(), file);
     }
-    Snapshot pinned =
-        log.getSnapshotAt(version, log.getSnapshotAt$default$2(), log.getSnapshotAt$default$3());
+    Snapshot pinned = DeltaLine.snapshotAt(log, version);
     List<Action> removes = new ArrayList<>();
     long rows = 0;
     for (AddFile file : pinned.allFiles().collectAsList()) {
@@ -361,7 +333,7 @@ final class DeltaFastPaths {
           spark,
           txn,
           removes,
-          new DeltaOperations.Delete(JavaConverters.asScalaBuffer(List.<Expression>of()).toSeq()),
+          DeltaLine.deleteAll(),
           Map.of(
               "numRemovedFiles",
               removes.size() - 1L,
@@ -415,19 +387,7 @@ final class DeltaFastPaths {
         if (!FileUtil.copy(fs, original, fs, copy, false, fs.getConf())) {
           throw new IOException("cannot copy " + original + " to " + copy);
         }
-        adds.add(
-            new AddFile(
-                copy.getName(),
-                file.partitionValues(),
-                file.size(),
-                now,
-                true,
-                file.stats(),
-                file.tags(),
-                null,
-                Option.empty(),
-                Option.empty(),
-                Option.empty()));
+        adds.add(DeltaLine.copyOf(file, copy.getName(), now));
       }
     } catch (IOException | URISyntaxException | IllegalArgumentException e) {
       // Not copyable here (another file system, a failed copy): remove the copies made so far and
@@ -439,7 +399,7 @@ final class DeltaFastPaths {
         spark,
         txn,
         adds,
-        new DeltaOperations.Write(SaveMode.Append, Option.empty(), Option.empty(), Option.empty()),
+        DeltaLine.append(),
         Map.of("numFiles", (long) adds.size(), "numOutputRows", rows, "numOutputBytes", bytes));
     return OptionalLong.of(rows);
   }
@@ -513,11 +473,6 @@ final class DeltaFastPaths {
           metric.set(value);
           metrics.put(name, metric);
         });
-    txn.registerSQLMetrics(
-        spark,
-        scala.collection.immutable.Map$.MODULE$
-            .<String, SQLMetric>empty()
-            .$plus$plus(JavaConverters.mapAsScalaMap(metrics)));
-    txn.commit(JavaConverters.asScalaBuffer(actions).toSeq(), operation);
+    DeltaLine.commit(spark, txn, actions, operation, metrics);
   }
 }
