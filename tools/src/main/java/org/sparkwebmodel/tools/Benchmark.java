@@ -560,7 +560,6 @@ public final class Benchmark implements Callable<Integer> {
 
   /** One warehouse's K batches: each batch's run time, the maintenances', files after 1 and K. */
   private record Series(
-      Upkeep upkeep,
       String label,
       Model model,
       List<Double> runSeconds,
@@ -719,7 +718,7 @@ public final class Benchmark implements Callable<Integer> {
             }
           });
     }
-    return new Series(upkeep, label, model, runs, maintenances, afterFirst, afterLast);
+    return new Series(label, model, runs, maintenances, afterFirst, afterLast);
   }
 
   private void runPlaybook(SparkSession spark, Playbook playbook) {
