@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,9 +35,11 @@ import org.sparkwebmodel.common.table.Schemas;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
 import org.sparkwebmodel.common.testing.SharedSpark;
+import org.sparkwebmodel.common.testing.SparkLines;
 import org.sparkwebmodel.common.testing.TestRows;
 
 /** The sessions module end to end with the shipped playbooks, over several incremental runs. */
+@Tag(SparkLines.BOTH)
 class ITSessionsJob {
   static final String ENTROPY = "_it";
   static final TableName STAGED = new TableName("scratch", "page_views_staged" + ENTROPY);

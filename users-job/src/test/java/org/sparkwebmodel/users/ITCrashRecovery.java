@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,7 @@ import org.sparkwebmodel.common.step.ModuleJob;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
 import org.sparkwebmodel.common.testing.SharedSpark;
+import org.sparkwebmodel.common.testing.SparkLines;
 import org.sparkwebmodel.common.testing.Warehouses;
 import org.sparkwebmodel.pageviews.PageViewsJob;
 import org.sparkwebmodel.sessions.SessionsJob;
@@ -54,6 +56,7 @@ import org.sparkwebmodel.sessions.SessionsJob;
  * a re-run that started a new run instead of finishing the interrupted one would log another run
  * id. Only the metadata's run start and end times are left out of the comparison.
  */
+@Tag(SparkLines.BOTH)
 class ITCrashRecovery {
   static final Instant RUN_1 = Instant.parse("2026-01-01T01:00:00Z");
   static final Instant RUN_2 = Instant.parse("2026-01-02T01:00:00Z");

@@ -24,6 +24,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkwebmodel.common.cli.RunExecutor;
@@ -41,12 +42,14 @@ import org.sparkwebmodel.common.table.Schemas;
 import org.sparkwebmodel.common.table.TableName;
 import org.sparkwebmodel.common.table.Warehouse;
 import org.sparkwebmodel.common.testing.SharedSpark;
+import org.sparkwebmodel.common.testing.SparkLines;
 import org.sparkwebmodel.common.testing.TestRows;
 
 /**
  * {@code web-model run} with the shipped run files: order (custom step included), dependencies,
  * summary, the run lock, destroy; and the outcomes {@link RunExecutor} returns for the summary.
  */
+@Tag(SparkLines.BOTH)
 class ITRunCommand {
   static final TableName STAGED = new TableName("scratch", "page_views_staged_run");
 

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.sparkwebmodel.common.testing.SparkLines;
 import org.sparkwebmodel.common.testing.TestRows;
 import org.sparkwebmodel.sessions.SessionsJob;
 
 /** The users module end to end after the sessions module, over several incremental runs. */
+@Tag(SparkLines.BOTH)
 class ITUsersJob extends ModelFixture {
   @Test
   void returningUsersGrowAcrossRunsAndNewUsersGetEverySession() {
