@@ -350,8 +350,12 @@ class TestClusterDefinitions {
         assertThat(artifact)
             .as("module of main class %s (%s)", step.mainClass(), where)
             .isNotNull();
+        // The default line's jar (Spark 3.5, Scala 2.12): the line EMR 7.x and Dataproc 2.2 / 2.3
+        // run (README, Platforms); the Spark 4 line's jars end in -spark4-cluster.jar.
         String jarName = artifact + "-" + version + "-cluster.jar";
-        assertThat(step.jarUri()).as("jar of %s", where).isEqualTo(releasePrefix(scheme) + jarName);
+        assertThat(step.jarUri())
+            .as("jar of %s: the Spark 3.5 line's", where)
+            .isEqualTo(releasePrefix(scheme) + jarName);
         Path built = ROOT.resolve(artifact).resolve("target").resolve(jarName);
         if (Files.exists(built)) { // only after mvn package; then it must hold the main class
           try (JarFile jar = new JarFile(built.toFile())) {
